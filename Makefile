@@ -1,0 +1,36 @@
+# glassnet — the two commands a newcomer needs: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+SHARED := $(abspath ../shared/datasets)
+DATA_DIR ?= $(if $(wildcard $(SHARED)/mnist.npz),$(SHARED),)
+
+.PHONY: demo test lint bench clean venv
+
+$(VENV)/.core: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -e ".[progress,plot]"
+	touch $@
+
+$(VENV)/.test: $(VENV)/.core
+	$(PIP) install -e ".[test]"
+	touch $@
+
+venv: $(VENV)/.core
+
+demo: $(VENV)/.core
+	$(VENV)/bin/glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
+
+test: $(VENV)/.test
+	GLASSNET_DATA_DIR=$(DATA_DIR) MPLBACKEND=Agg $(PY) -m pytest -q
+
+lint: $(VENV)/.test
+	$(VENV)/bin/ruff check glassnet tests benchmarks
+
+bench: $(VENV)/.test
+	$(PIP) install "torch==2.13.0" "scikit-learn>=1.2" psutil
+	GLASSNET_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) runs build *.egg-info .pytest_cache

@@ -1,0 +1,212 @@
+"""Callbacks: small objects fit() calls at fixed points.
+
+The protocol (every method optional; subclass ``Callback``):
+
+    set_model(model)
+    on_train_begin(logs) / on_train_end(logs)      on_train_end runs on any exit
+    on_epoch_begin(epoch, logs) / on_epoch_end(epoch, logs)
+    on_batch_end(batch, logs)                      logs = {"loss": …}
+
+Set ``model.stop_training = True`` to stop after the current epoch.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from glassnet.errors import ConfigError, expected
+
+
+class Callback:
+    model = None
+
+    def set_model(self, model):
+        self.model = model
+
+    def on_train_begin(self, logs=None):
+        pass
+
+    def on_train_end(self, logs=None):
+        pass
+
+    def on_epoch_begin(self, epoch, logs=None):
+        pass
+
+    def on_epoch_end(self, epoch, logs=None):
+        pass
+
+    def on_batch_end(self, batch, logs=None):
+        pass
+
+
+def _mode(monitor: str, mode: str) -> str:
+    if mode == "auto":
+        return "max" if any(k in monitor for k in ("acc", "f1", "precision", "recall",
+                                                    "r2")) else "min"
+    if mode not in ("min", "max"):
+        raise ConfigError(expected("mode 'min', 'max' or 'auto'", repr(mode),
+                                   "Pass mode='min' for losses."))
+    return mode
+
+
+class _Monitor(Callback):
+    def __init__(self, monitor, min_delta, patience, mode):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ConfigError(expected("patience as an int ≥ 0", repr(patience),
+                                       "Pass e.g. patience=5."))
+        if not isinstance(min_delta, int | float) or min_delta < 0:
+            raise ConfigError(expected("min_delta ≥ 0", repr(min_delta),
+                                       "Pass e.g. min_delta=1e-4."))
+        self.monitor, self.min_delta, self.patience = monitor, float(min_delta), patience
+        self.mode = _mode(monitor, mode)
+        self.best = math.inf if self.mode == "min" else -math.inf
+        self.wait = 0
+
+    def _improved(self, value: float) -> bool:
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def _value(self, logs):
+        if logs is None or self.monitor not in logs:
+            warnings.warn(f"{type(self).__name__}: '{self.monitor}' is not in the "
+                          f"logs (have {sorted(logs or {})}); pass validation data "
+                          "or monitor='loss'.", stacklevel=3)
+            return None
+        return float(logs[self.monitor])
+
+
+class EarlyStopping(_Monitor):
+    """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience``
+    epochs. With ``restore_best_weights`` the best epoch's weights are put back
+    whenever training ends — normally, early, by error or by Ctrl-C."""
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5,
+                 min_delta: float = 0.0, mode: str = "auto",
+                 restore_best_weights: bool = True):
+        super().__init__(monitor, min_delta, patience, mode)
+        self.restore_best_weights = restore_best_weights
+        self.best_weights = None
+        self.best_epoch = None
+        self.stopped_epoch = None
+
+    def on_train_begin(self, logs=None):
+        self.wait, self.best_weights, self.best_epoch = 0, None, None
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._value(logs)
+        if value is None or not math.isfinite(value):
+            return
+        if self._improved(value):
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            if self.restore_best_weights:
+                self.best_weights = self.model.flat_params.copy()
+        else:
+            self.wait += 1
+            if self.wait > self.patience:
+                self.stopped_epoch = epoch
+                self.model.stop_training = True
+                self.model.stop_reason = (f"early stopping: {self.monitor} did not "
+                                          f"improve for {self.wait} epochs (best "
+                                          f"{self.best:.6g} at epoch {self.best_epoch})")
+
+    def on_train_end(self, logs=None):
+        if self.restore_best_weights and self.best_weights is not None:
+            self.model.flat_params[...] = self.best_weights
+
+
+class ReduceLROnPlateau(_Monitor):
+    """Multiply the learning rate by ``factor`` after ``patience`` epochs
+    without improvement, down to ``min_lr``."""
+
+    def __init__(self, monitor: str = "val_loss", factor: float = 0.1,
+                 patience: int = 5, min_delta: float = 1e-4, mode: str = "auto",
+                 min_lr: float = 0.0):
+        super().__init__(monitor, min_delta, patience, mode)
+        if not 0 < factor < 1:
+            raise ConfigError(expected("factor in (0, 1)", factor, "Pass e.g. 0.5."))
+        self.factor, self.min_lr = float(factor), float(min_lr)
+
+    def on_epoch_end(self, epoch, logs=None):
+        value = self._value(logs)
+        if value is None or not math.isfinite(value):
+            return
+        if self._improved(value):
+            self.best, self.wait = value, 0
+            return
+        self.wait += 1
+        if self.wait > self.patience:
+            opt = self.model.optimizer
+            opt.learning_rate = max(opt.learning_rate * self.factor, self.min_lr)
+            self.model._lr_override = opt.learning_rate
+            self.wait = 0
+
+
+class LearningRateScheduler(Callback):
+    """Set η = schedule(epoch) at the start of each epoch (a Schedule or any
+    function of the epoch)."""
+
+    def __init__(self, schedule):
+        if not callable(schedule):
+            raise TypeError(expected("a callable schedule(epoch) -> lr",
+                                     type(schedule).__name__,
+                                     "Pass e.g. gn.schedules.StepDecay(0.1)."))
+        self.schedule = schedule
+
+    def on_epoch_begin(self, epoch, logs=None):
+        lr = float(self.schedule(epoch))
+        if not math.isfinite(lr) or lr <= 0:
+            raise ConfigError(expected("a positive finite learning rate from the "
+                                       "schedule", lr, "Check the schedule."))
+        self.model.optimizer.learning_rate = lr
+
+
+class ModelCheckpoint(Callback):
+    """Save the model (atomically) after each epoch, or only when ``monitor``
+    improves with ``save_best_only``. ``filepath`` may contain ``{epoch}``."""
+
+    def __init__(self, filepath: str, monitor: str = "val_loss",
+                 save_best_only: bool = False, mode: str = "auto"):
+        self.filepath, self.monitor = str(filepath), monitor
+        self.save_best_only = save_best_only
+        self.mode = _mode(monitor, mode)
+        self.best = math.inf if self.mode == "min" else -math.inf
+
+    def on_epoch_end(self, epoch, logs=None):
+        if self.save_best_only:
+            value = (logs or {}).get(self.monitor)
+            if value is None or not math.isfinite(value):
+                return
+            better = value < self.best if self.mode == "min" else value > self.best
+            if not better:
+                return
+            self.best = value
+        self.model.save(self.filepath.format(epoch=epoch))
+
+
+class CSVLogger(Callback):
+    """Write the History to a CSV file (atomically) after every epoch."""
+
+    def __init__(self, filename: str):
+        self.filename = str(filename)
+
+    def on_epoch_end(self, epoch, logs=None):
+        self.model.history.to_csv(self.filename)
+
+
+class LambdaCallback(Callback):
+    """Callback from plain functions: LambdaCallback(on_epoch_end=f)."""
+
+    def __init__(self, **fns):
+        for name, fn in fns.items():
+            if not name.startswith("on_") or not callable(fn):
+                raise ConfigError(f"LambdaCallback: unknown hook {name!r}")
+            setattr(self, name, fn)
+
+
+def snapshot(model) -> np.ndarray:
+    return model.flat_params.copy()

@@ -1,0 +1,218 @@
+"""Load a CSV file into a ``Dataset``; load new CSVs for prediction the same way.
+
+Rules, in the order they apply:
+
+- Text: UTF-8 with or without BOM (other encodings via ``encoding=``).
+- Delimiter: sniffed among ``,`` ``;`` and tab unless given.
+- Header: auto-detected (row 1 is a header when one of its cells is not a
+  number while the rest of that column is, or when all its cells are text
+  found nowhere else in their column); force with ``header=True/False``.
+  Without a header, columns are named col1, col2, ...
+- Target: ``target`` is a column name or index (negative counts from the end);
+  ``None`` means the last column.
+- Missing cells are empty, ``NA``, ``N/A``, ``NaN``, ``null``, ``None`` or
+  ``?``. ``missing=`` chooses the policy: "error" (default: the first missing
+  cell is reported with its line and column), "drop" (drop every row with a
+  missing cell), "mean" / "median" (numeric features; categorical features use
+  the most frequent value) or "most_frequent". Rows with a missing target are
+  dropped under every policy except "error". The fill values are kept in the
+  spec and reused for prediction.
+- Features must be numbers, except columns named in ``one_hot`` (or every
+  non-numeric column with ``one_hot=True``), which become one 0/1 feature per
+  category (categories sorted, named "column=value").
+- Task: any non-numeric target -> "classification"; integer targets with at
+  most 20 distinct values -> "classification"; otherwise "regression".
+  ``task=`` overrides. Class names are the sorted distinct values (numbers
+  sorted numerically) and y holds their indices. A classification target needs
+  two classes or more, and a target where every one of more than 10 rows has
+  its own class (an ID column) is refused.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from glassnet.data._csvread import Table, is_missing, is_number, read_table
+from glassnet.data.dataset import TASKS, Dataset
+from glassnet.data.features import (
+    MISSING_POLICIES,
+    FeatureSpec,
+    _Cell,
+    apply_spec,
+    fit_column,
+    fit_target,
+)
+from glassnet.errors import ConfigError, DataError, expected
+
+MAX_ID_ROWS = 10
+
+
+def _column_index(table: Table, key: str | int, what: str) -> int:
+    width = len(table.names)
+    if isinstance(key, bool) or not isinstance(key, str | int | np.integer):
+        raise ConfigError(expected(f"{what} as a column name or index", repr(key),
+                                   f"Pass e.g. {what}='label' or {what}=-1."))
+    if isinstance(key, str):
+        if key not in table.names:
+            if not table.header_line:
+                fix = "The file has no header row; pass the column index instead."
+            else:
+                fix = "Check the spelling (names are case-sensitive)."
+            raise DataError(f"{table.where()}: " + expected(
+                f"{what} to be one of the columns {table.names}", repr(key), fix))
+        return table.names.index(key)
+    if not -width <= key < width:
+        raise DataError(f"{table.where()}: " + expected(
+            f"{what} index in [{-width}, {width - 1}]", key,
+            f"The file has {width} columns."))
+    return int(key) % width
+
+
+def _apply_missing(table: Table, used: list[int], target: int, missing: str) -> Table:
+    """Enforce the missing-value policy on rows: raise, or drop rows."""
+    keep = []
+    for i, row in enumerate(table.rows):
+        holes = [j for j in used if is_missing(row[j])]
+        if holes and missing == "error":
+            raise DataError(f"{table.where(i, holes[0])}: " + expected(
+                "a value", f"a missing one ({row[holes[0]]!r})",
+                "Fill the cell, or pass missing='drop', 'mean', 'median' or "
+                "'most_frequent'."))
+        if not holes or (missing != "drop" and target not in holes):
+            keep.append(i)
+    if not keep:
+        raise DataError(f"{table.where()}: " + expected(
+            "some rows without missing values", "none",
+            "Use an imputing policy such as missing='median', or fill the file."))
+    return Table(table.source, table.names, [table.rows[i] for i in keep],
+                 [table.lines[i] for i in keep], table.delimiter, table.header_line)
+
+
+def _check_classes(table: Table, target: int, y: np.ndarray, names: list[str]) -> None:
+    where = (f"{table.source}, column {target + 1} ({table.names[target]!r}), "
+             f"lines {table.lines[0]}-{table.lines[-1]}")
+    if len(names) < 2:
+        raise DataError(f"{where}: " + expected(
+            "at least 2 classes in the target", f"only {names}",
+            "Add examples of the other classes, or choose another target column."))
+    if len(names) == len(y) > MAX_ID_ROWS:
+        raise DataError(f"{where}: " + expected(
+            "classes shared by several rows", f"{len(y)} distinct values in {len(y)} "
+            "rows (every row is its own class, like an ID column)",
+            "Choose the column to predict with target=..., or pass "
+            "task='regression' for a numeric target."))
+
+
+def load_csv(
+    path: str | os.PathLike,
+    target: str | int | None = None,
+    *,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    missing: str = "error",
+    one_hot: bool | Sequence[str | int] = False,
+    task: str | None = None,
+    encoding: str = "utf-8",
+) -> Dataset:
+    """Read a CSV file into a ``Dataset`` (rules in this module's docstring).
+
+    X is float64 (n, F); y is int64 class indices (n,) for classification and
+    float64 (n, 1) for regression. ``dataset.spec`` reproduces the transform
+    for new files: ``load_csv_features(new_path, like=dataset.spec)``.
+    """
+    if missing not in MISSING_POLICIES:
+        raise ConfigError(expected(f"missing in {list(MISSING_POLICIES)}",
+                                   repr(missing), "Pass e.g. missing='drop'."))
+    if task is not None and task not in TASKS:
+        raise ConfigError(expected(f"task in {list(TASKS)} or None", repr(task),
+                                   "Pass task='classification' or 'regression'."))
+    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
+    t = _column_index(table, -1 if target is None else target, "target")
+    if isinstance(one_hot, bool):
+        categorical = set()
+    else:
+        keys = [one_hot] if isinstance(one_hot, str | int) else one_hot
+        categorical = {_column_index(table, k, "one_hot column") for k in keys}
+    features = [j for j in range(len(table.names)) if j != t]
+    if not features:
+        raise DataError(f"{table.where()}: " + expected(
+            "at least one feature column besides the target", table.names,
+            "Check the delimiter (pass delimiter=...) and the target."))
+    table = _apply_missing(table, features + [t], t, missing)
+    try:
+        columns = []
+        for j in features:
+            is_cat = j in categorical
+            if one_hot is True and not is_cat:
+                present = [r[j] for r in table.rows if not is_missing(r[j])]
+                is_cat = not all(is_number(c) for c in present)
+            columns.append(fit_column(table, j, is_cat, missing))
+    except _Cell as problem:
+        raise DataError(f"{table.where(problem.row, problem.col)}: "
+                        f"{problem.message}") from None
+    task, class_names = fit_target(table, t, task)
+    spec = FeatureSpec(columns, list(table.names), table.names[t], task,
+                       class_names, missing)
+    X, y = apply_spec(table, spec)
+    if task == "classification":
+        _check_classes(table, t, y, class_names or [])
+    return Dataset(X, y, spec.feature_names, spec.target, class_names, task, spec,
+                   Path(path).stem)
+
+
+def _as_spec(like: FeatureSpec | Dataset | Mapping) -> FeatureSpec:
+    if isinstance(like, Dataset) and like.spec is not None:
+        return like.spec
+    if isinstance(like, FeatureSpec):
+        return like
+    if isinstance(like, Mapping):
+        return FeatureSpec.from_dict(dict(like))
+    raise ConfigError(expected("like= a FeatureSpec, its to_dict(), or a Dataset "
+                               "from load_csv", type(like).__name__,
+                               "Pass dataset.spec from the training CSV."))
+
+
+def load_csv_features(
+    path: str | os.PathLike,
+    like: FeatureSpec | Dataset | Mapping,
+    *,
+    delimiter: str | None = None,
+    header: bool | None = None,
+    encoding: str = "utf-8",
+) -> Dataset:
+    """Read a CSV of new examples with the columns and encoding of training.
+
+    Columns are matched by name (by position without a header); the target
+    column may be absent (then ``y`` is None). Unknown categories, missing
+    cells without a fill value and non-numbers raise ``DataError``.
+    """
+    spec = _as_spec(like)
+    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
+    X, y = apply_spec(table, spec)
+    return Dataset(X, y, spec.feature_names, spec.target, spec.class_names,
+                   spec.task, spec, Path(path).stem)
+
+
+def transform_rows(
+    rows: Sequence[Sequence[str] | Mapping[str, object]],
+    like: FeatureSpec | Dataset | Mapping,
+) -> np.ndarray:
+    """Encode rows given in code (lists in feature order, or dicts by name).
+
+    ``transform_rows([{"age": 31, "color": "red"}], spec)`` -> X (1, F).
+    """
+    spec = _as_spec(like)
+    names = [c.name for c in spec.columns]
+    cells = [[str(r.get(n, "")) for n in names] if isinstance(r, Mapping)
+             else [str(v) for v in r] for r in rows]
+    table = Table("<rows>", names, cells, list(range(1, len(cells) + 1)), ",", 0)
+    for i, row in enumerate(cells):
+        if len(row) != len(names):
+            raise DataError(f"<rows>, row {i + 1}: " + expected(
+                f"{len(names)} values ({names})", len(row),
+                "Give one value per feature column, or pass dicts."))
+    return apply_spec(table, spec)[0]

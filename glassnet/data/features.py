@@ -1,0 +1,261 @@
+"""How the columns of a CSV become the numbers of X, y -- and stay that way.
+
+A ``FeatureSpec`` records, for each input column, whether it is numeric or
+categorical (one-hot: one 0/1 feature per category, sorted), the value used
+for missing cells (if any) and, for the target, the task and class names.
+It is fitted once on the training CSV; ``apply_spec`` turns any later table
+(a prediction CSV, rows typed by a user) into features the same way.
+``to_dict``/``from_dict`` round-trip it through JSON.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import asdict, dataclass, field
+
+import numpy as np
+
+from glassnet.data._csvread import Table, is_missing
+from glassnet.errors import DataError, expected
+
+MISSING_POLICIES = ("error", "drop", "mean", "median", "most_frequent")
+_INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
+_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
+#: Integer targets with at most this many distinct values mean classification.
+MAX_INFERRED_CLASSES = 20
+SPEC_VERSION = 1
+
+
+@dataclass
+class ColumnSpec:
+    """One input column: ``kind`` is "numeric" or "categorical"."""
+
+    name: str
+    kind: str
+    categories: list[str] | None = None
+    fill: float | str | None = None  # value for missing cells; None: error
+
+    @property
+    def output_names(self) -> list[str]:
+        if self.kind == "numeric":
+            return [self.name]
+        return [f"{self.name}={c}" for c in self.categories or []]
+
+
+@dataclass
+class FeatureSpec:
+    """Everything needed to rebuild X (and y) from raw CSV cells."""
+
+    columns: list[ColumnSpec]
+    source_columns: list[str]
+    target: str | None = None
+    task: str | None = None
+    class_names: list[str] | None = None
+    missing: str = "error"
+    version: int = field(default=SPEC_VERSION)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [name for c in self.columns for name in c.output_names]
+
+    def to_dict(self) -> dict:
+        """A JSON-serialisable dict (only str, float, int, list, None)."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, config: dict) -> FeatureSpec:
+        if config.get("version") != SPEC_VERSION:
+            raise DataError(expected(f"a feature spec of version {SPEC_VERSION}",
+                                     config.get("version"),
+                                     "Save the model again with this glassnet."))
+        columns = [ColumnSpec(**c) for c in config["columns"]]
+        return cls(**{**config, "columns": columns})
+
+
+class _Cell(Exception):
+    """A problem at (row, col); the earliest one in the file is reported."""
+
+    def __init__(self, row: int, col: int, message: str):
+        super().__init__(message)
+        self.row, self.col, self.message = row, col, message
+
+
+def _canonical_class(cell: str) -> str:
+    """Class names: text stripped; numbers written the same way ("01" -> "1")."""
+    text = cell.strip()
+    try:
+        value = float(text)
+    except ValueError:
+        return text
+    return str(int(value)) if value.is_integer() else str(value)
+
+
+def _most_frequent(values: list) -> object:
+    counts: dict = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    top = max(counts.values())
+    return min(v for v, c in counts.items() if c == top)  # ties: smallest
+
+
+def _numbers(table: Table, j: int, fill: float | str | None,
+             hint: str = "Fix the cell, or pass one_hot=[the column name] (or "
+                         "one_hot=True) to treat the column as categories") -> np.ndarray:
+    """Column ``j`` as float64; missing cells take ``fill`` or raise _Cell."""
+    cells = [row[j] for row in table.rows]
+    try:
+        values = np.asarray(cells, dtype=np.float64)
+        if np.isfinite(values).all():
+            return values
+    except ValueError:
+        pass
+    values = np.empty(len(cells))
+    for i, cell in enumerate(cells):
+        try:
+            v = float(cell)
+        except ValueError:
+            v = math.nan
+            if not is_missing(cell):
+                if _DECIMAL_COMMA.match(cell):
+                    hint = "Write decimals with a point (1.5), or pass delimiter=';'"
+                raise _Cell(i, j, expected("a number", repr(cell), hint + ".")) from None
+        if math.isnan(v) or is_missing(cell):
+            if fill is None:
+                raise _Cell(i, j, expected(
+                    "a value", f"a missing one ({cell!r})",
+                    "Fill the cell, or pass missing='drop', 'mean', 'median' or "
+                    "'most_frequent' when loading the training data."))
+            v = float(fill)
+        elif not math.isfinite(v):
+            raise _Cell(i, j, expected("a finite number", repr(cell),
+                                       "Replace the infinite value."))
+        values[i] = v
+    return values
+
+
+def _codes(table: Table, j: int, categories: list[str], fill: float | str | None,
+           what: str = "a category") -> np.ndarray:
+    """Column ``j`` as indices into ``categories`` (missing -> ``fill``)."""
+    lookup = {c: k for k, c in enumerate(categories)}
+    codes = np.empty(len(table.rows), dtype=np.int64)
+    for i, row in enumerate(table.rows):
+        cell = row[j].strip()
+        if is_missing(cell):
+            if fill is None:
+                raise _Cell(i, j, expected(
+                    "a value", f"a missing one ({row[j]!r})",
+                    "Fill the cell, or load with missing='most_frequent'."))
+            cell = str(fill)
+        key = _canonical_class(cell) if what == "a class" else cell
+        if key not in lookup:
+            shown = categories if len(categories) <= 12 else categories[:12] + ["..."]
+            raise _Cell(i, j, expected(f"{what} seen in training, one of {shown}",
+                                       repr(row[j]),
+                                       "Use a known value, or retrain with data "
+                                       "that contains it."))
+        codes[i] = lookup[key]
+    return codes
+
+
+def _locate(table: Table, spec: FeatureSpec) -> tuple[list[int], int | None]:
+    """Table column of each spec column, and of the target (None if absent)."""
+    width = len(table.names)
+    if table.header_line:
+        positions = {name: j for j, name in enumerate(table.names)}
+        for c in spec.columns:
+            if c.name not in positions:
+                raise DataError(f"{table.where()}: " + expected(
+                    f"a column named {c.name!r} (a feature in training)",
+                    f"columns {table.names}",
+                    "Use the same column names as the training CSV."))
+        return [positions[c.name] for c in spec.columns], positions.get(spec.target)
+    if width == len(spec.source_columns):
+        positions = {name: j for j, name in enumerate(spec.source_columns)}
+        return [positions[c.name] for c in spec.columns], positions.get(spec.target)
+    if width == len(spec.columns):
+        return list(range(width)), None
+    raise DataError(f"{table.where(0)}: " + expected(
+        f"{len(spec.columns)} feature columns (or {len(spec.source_columns)} with "
+        "the target)", f"{width} columns",
+        "Add a header row with the training column names, or match their order."))
+
+
+def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray | None]:
+    """Build X (n, F) float64 and y (None when the table has no target column).
+
+    y is int64 class indices (n,) for classification, float64 (n, 1) otherwise.
+    """
+    feature_cols, target_col = _locate(table, spec)
+    n = len(table.rows)
+    X = np.zeros((n, len(spec.feature_names)))  # (n, F)
+    problems: list[_Cell] = []
+    y = None
+    start = 0
+    for c, j in zip(spec.columns, feature_cols, strict=True):
+        try:
+            if c.kind == "numeric":
+                X[:, start] = _numbers(table, j, c.fill)
+            else:
+                codes = _codes(table, j, c.categories or [], c.fill)
+                X[np.arange(n), start + codes] = 1.0  # one-hot
+        except _Cell as problem:
+            problems.append(problem)
+        start += len(c.output_names)
+    if target_col is not None:
+        try:
+            if spec.task == "classification":
+                y = _codes(table, target_col, spec.class_names or [], None, "a class")
+            else:
+                y = _numbers(table, target_col, None, "The target of a regression "
+                             "must be numeric; pass task='classification' for "
+                             "class names")[:, None]
+        except _Cell as problem:
+            problems.append(problem)
+    if problems:
+        first = min(problems, key=lambda p: (p.row, p.col))
+        raise DataError(f"{table.where(first.row, first.col)}: {first.message}")
+    return X, y
+
+
+def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnSpec:
+    """Decide how column ``j`` becomes features, from the training rows."""
+    name = table.names[j]
+    present = [row[j].strip() for row in table.rows if not is_missing(row[j])]
+    if not present:
+        raise DataError(f"{table.where(None, j)}: " + expected(
+            "some values in the column", "only missing cells",
+            "Remove the column or fill it."))
+    if not categorical:
+        values = _numbers(table, j, math.nan)
+        values = values[~np.isnan(values)]  # statistics over present cells only
+        fill = {"mean": np.mean, "median": np.median}.get(missing)
+        if missing == "most_frequent":
+            return ColumnSpec(name, "numeric", None, float(_most_frequent(list(values))))
+        return ColumnSpec(name, "numeric", None, float(fill(values)) if fill else None)
+    categories = sorted(set(present))
+    fill = _most_frequent(present) if missing not in ("error", "drop") else None
+    return ColumnSpec(name, "categorical", categories, fill)
+
+
+def fit_target(table: Table, j: int, task: str | None) -> tuple[str, list[str] | None]:
+    """Infer the task (documented rule) and the sorted class names."""
+    cells = [row[j].strip() for row in table.rows]
+    numeric = all(_is_float(c) for c in cells)
+    if task is None:
+        integers = numeric and all(_INTEGER.match(c) for c in cells)
+        few = len(set(map(_canonical_class, cells))) <= MAX_INFERRED_CLASSES
+        task = "classification" if not numeric or (integers and few) else "regression"
+    if task == "regression":
+        return task, None
+    names = sorted(set(map(_canonical_class, cells)))
+    if numeric:
+        names.sort(key=float)
+    return task, names
+
+
+def _is_float(cell: str) -> bool:
+    try:
+        return math.isfinite(float(cell))
+    except ValueError:
+        return False

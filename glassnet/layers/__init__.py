@@ -1,0 +1,16 @@
+"""Layers. ``LAYER_TYPES`` is the closed registry used to rebuild saved models."""
+
+from glassnet.layers.base import Layer
+from glassnet.layers.dense import Dense
+from glassnet.layers.simple import Activation, Dropout, Flatten
+
+#: Every layer type a model file may name. A dict lookup only: nothing is ever
+#: imported or looked up by a name that comes from a file.
+LAYER_TYPES: dict[str, type[Layer]] = {
+    "Dense": Dense,
+    "Activation": Activation,
+    "Dropout": Dropout,
+    "Flatten": Flatten,
+}
+
+__all__ = ["LAYER_TYPES", "Activation", "Dense", "Dropout", "Flatten", "Layer"]

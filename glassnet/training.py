@@ -1,0 +1,161 @@
+"""compile, train_step and evaluate: one update and one measurement.
+
+The fit loop itself is in ``glassnet.fit``.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+
+import numpy as np
+
+from glassnet import losses as loss_mod
+from glassnet import metrics as metric_mod
+from glassnet import optimizers as opt_mod
+from glassnet._validation import check_lengths, check_X
+from glassnet.activations import Step
+from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
+
+NAN_POLICIES = ("raise", "stop", "warn")
+
+
+def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
+    """Choose the loss, the optimizer and the metrics reported during fit.
+
+    Raises before any training if the pieces cannot work together (a step
+    activation, cross-entropy on an output that is not a probability).
+    """
+    loss = loss_mod.get(loss)
+    optimizer = opt_mod.get(optimizer, **opt_kwargs)
+    for layer in model.layers:
+        if isinstance(getattr(layer, "activation", None), Step):
+            raise TrainingError(
+                f"layer '{layer.name}' uses the step activation, which has no useful "
+                "derivative, so gradient descent cannot train it. Use "
+                "glassnet.Perceptron (the perceptron learning rule) for step units, "
+                "or activation='sigmoid' instead.")
+    act = model.output_activation()
+    act_name = act.name if act is not None else "linear"
+    if loss.fuses_with and not loss.from_logits and act_name != loss.fuses_with:
+        raise ConfigError(expected(
+            f"a '{loss.fuses_with}' output layer for {loss.name}",
+            f"'{act_name}' output",
+            f"Use activation='{loss.fuses_with}' on the last layer, or "
+            f"loss=gn.losses.{type(loss).__name__}(from_logits=True) with a linear "
+            "output."))
+    names = metrics if metrics is not None else []
+    if isinstance(names, str):
+        names = [names]
+    model.metrics = [metric_mod.get(m) for m in names]
+    model.loss, model.optimizer = loss, optimizer
+    optimizer.build(model.flat_params)
+    return model
+
+
+def require_compiled(model):
+    if model.loss is None or model.optimizer is None:
+        raise ConfigError("the model is not compiled: call model.compile(loss=..., "
+                          "optimizer=...) before training or evaluating.")
+
+
+def _first_nonfinite_layer(model) -> str:
+    """Name the layer where a NaN/inf first appears: forward outputs, then grads."""
+    for layer in model.layers:
+        a = getattr(layer, "a", None)
+        if a is not None and not np.isfinite(a).all():
+            return f"layer '{layer.name}' output"
+    for layer in reversed(model.layers):
+        for pname, g in layer.grads.items():
+            if not np.isfinite(g).all():
+                return f"layer '{layer.name}' gradient d{pname}"
+    return "the loss"
+
+
+def apply_step(model, xb, yb, wb=None, where: str = "", nan_policy: str = "raise"):
+    """Forward, backward and one optimizer update on a validated batch.
+
+    Returns the batch loss, or None when the update was skipped because the
+    loss or a gradient was not finite (policy 'warn' / 'stop').
+    """
+    L = model.loss_and_grads(xb, yb, model.loss, wb, training=True)
+    g = model.flat_grads
+    gg = float(np.dot(g, g))
+    if not (math.isfinite(L) and math.isfinite(gg)) and not (
+            math.isfinite(L) and np.isfinite(g).all()):
+        what = "loss" if not math.isfinite(L) else "gradient"
+        msg = (f"non-finite {what} ({L!r}){where}: first appeared in "
+               f"{_first_nonfinite_layer(model)}. The weights were kept at their last "
+               "finite values. Usual causes: a learning rate too high (try 10× "
+               "smaller), unscaled inputs (standardise X), or extreme targets. "
+               "fit(nan_policy='stop'|'warn') chooses another reaction.")
+        if nan_policy == "raise":
+            raise TrainingError(msg)
+        if nan_policy == "warn":
+            warnings.warn(msg + " Skipped this update.", RuntimeWarning, stacklevel=3)
+        model._nonfinite = msg
+        return None
+    tracer = model.tracer
+    if tracer is not None:
+        tracer.before_update(model, xb, yb, L)
+    model.optimizer.step(model.flat_params, g)
+    if tracer is not None:
+        tracer.after_update(model)
+    return L
+
+
+def train_step(model, X, y, sample_weight=None) -> float:
+    """One update on one batch (X, y); returns the batch loss before the update."""
+    require_compiled(model)
+    X = check_X(X, model.input_shape, model.dtype)
+    check_lengths(X, y)
+    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    w = None
+    if sample_weight is not None:
+        w = check_sample_weight(sample_weight, X.shape[0], model.dtype)
+    return apply_step(model, X, y, w)
+
+
+def check_sample_weight(sample_weight, n: int, dtype) -> np.ndarray:
+    try:
+        w = np.asarray(sample_weight, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise ShapeError(expected("numeric sample_weight", type(sample_weight)
+                                  .__name__, "Pass one weight per sample.")) from err
+    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any():
+        raise ShapeError(expected(f"sample_weight of shape ({n},), finite and ≥ 0",
+                                  f"shape {w.shape}", "Pass one weight per sample."))
+    return w
+
+
+def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
+    """{"loss": …, <metric>: …} over the whole of (X, y), in inference mode."""
+    require_compiled(model)
+    X = check_X(X, model.input_shape, model.dtype)
+    check_lengths(X, y)
+    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    w = None if sample_weight is None else check_sample_weight(
+        sample_weight, X.shape[0], model.dtype)
+    return evaluate_prepared(model, X, y, w, batch_size)
+
+
+def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
+    """evaluate() on already-validated arrays (used by fit for validation)."""
+    loss = model.loss
+    fused = model._fused(loss)
+    per_sample, outputs = [], []
+    for i in range(0, X.shape[0], batch_size):
+        xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+        out = model.forward(xb, training=False)
+        last = model.layers[-1]
+        ps = loss.per_sample_logits(last.z, yb) if fused else loss.per_sample(out, yb)
+        per_sample.append(ps)
+        outputs.append(out.copy())
+    ps = np.concatenate(per_sample).astype(np.float64)
+    L = float(ps.mean() if w is None else (ps * w).sum() / len(ps))
+    L += sum(layer.penalty() for layer in model.layers)
+    result = {"loss": L}
+    out = np.concatenate(outputs)
+    for name, fn in model.metrics:
+        result[name] = float(fn(y, out))
+    return result

@@ -1,0 +1,160 @@
+"""save_model / load_model: exact round trips and refusal of tampered files."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from glassnet.errors import ConfigError, ModelFileError
+from glassnet.io import load_model, read_model_file, save_model, write_safetensors
+from glassnet.io.model_file import MODEL_KEY
+
+
+@pytest.fixture
+def core():
+    """(Sequential, Dense) from the core, or skip while it does not exist yet."""
+    model = pytest.importorskip("glassnet.model")
+    layers = pytest.importorskip("glassnet.layers")
+    if not hasattr(model, "Sequential") or not hasattr(layers, "Dense"):
+        pytest.skip("glassnet.model.Sequential / glassnet.layers.Dense not there yet")
+    return model.Sequential, layers.Dense
+
+
+def _net(core, seed: int = 0):
+    sequential, dense = core
+    return sequential([dense(5, "relu", input_dim=3), dense(2)], seed=seed)
+
+
+def _write_model(path: Path, info, tensors) -> Path:
+    text = info if isinstance(info, str) else json.dumps(info)
+    write_safetensors(path, tensors, {MODEL_KEY: text})
+    return path
+
+
+def _tampered(tmp_path: Path, model, edit) -> Path:
+    """A correctly checksummed file whose architecture or weights were edited."""
+    info = {"format": "glassnet-model", "format_version": 1}
+    info["architecture"] = model.get_config()
+    tensors = {f"param.{i}": w for i, w in enumerate(model.get_weights())}
+    edit(info, tensors)
+    return _write_model(tmp_path / "tampered.safetensors", info, tensors)
+
+
+# ------------------------------------------------------------- with the core
+
+
+def test_save_load_predict_bitwise_identical(tmp_path, core):
+    model = _net(core)
+    path = tmp_path / "m.safetensors"
+    save_model(model, path)
+    loaded = load_model(path)
+    X = np.random.default_rng(1).standard_normal((7, 3)).astype(np.float32)
+    assert model.predict(X).tobytes() == loaded.predict(X).tobytes()
+    for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+        assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert loaded.get_config() == model.get_config()
+
+
+def test_extra_metadata_and_tensors_round_trip(tmp_path, core):
+    path = tmp_path / "m.safetensors"
+    mean = np.array([0.5, 1.0, 2.0], np.float32)
+    save_model(
+        _net(core),
+        path,
+        extra_metadata={"class_names": ["cat", "dog"], "training": {"epochs": 3}},
+        extra_tensors={"preprocessing.mean": mean},
+    )
+    saved = read_model_file(path)
+    assert saved.info["class_names"] == ["cat", "dog"]
+    assert saved.info["training"] == {"epochs": 3}
+    assert saved.info["format"] == "glassnet-model"
+    np.testing.assert_array_equal(saved.extra_tensors["preprocessing.mean"], mean)
+
+
+def test_unknown_layer_type_rejected(tmp_path, core):
+    def edit(info, tensors):
+        info["architecture"]["layers"][0]["type"] = "os.system"
+
+    path = _tampered(tmp_path, _net(core), edit)
+    with pytest.raises(ModelFileError, match="unknown type 'os.system'"):
+        load_model(path)
+
+
+@pytest.mark.parametrize(
+    ("edit", "match"),
+    [
+        (lambda i, t: t.update({"param.0": np.zeros((3, 4), np.float32)}), "param.0"),
+        (lambda i, t: t.update({"param.1": np.zeros(5, np.float64)}), "float64"),
+        (lambda i, t: t.pop("param.3"), "weight arrays"),
+        (lambda i, t: t.update({"param.9": np.zeros(1, np.float32)}), "weight arr"),
+    ],
+)
+def test_weight_mismatch_rejected(tmp_path, core, edit, match):
+    path = _tampered(tmp_path, _net(core), edit)
+    with pytest.raises(ModelFileError, match=match):
+        load_model(path)
+
+
+@pytest.mark.parametrize("units", ["five", -5, None, [5], 1.5])
+def test_bad_config_values_are_wrapped(tmp_path, core, units):
+    def edit(info, tensors):
+        info["architecture"]["layers"][0]["config"]["units"] = units
+
+    path = _tampered(tmp_path, _net(core), edit)
+    with pytest.raises(ModelFileError, match="tampered.safetensors"):
+        load_model(path)
+
+
+def test_save_rejects_bad_extras(tmp_path, core):
+    model, path = _net(core), tmp_path / "m.safetensors"
+    with pytest.raises(ConfigError):
+        save_model(model, path, extra_metadata={"architecture": {}})
+    with pytest.raises(ConfigError):
+        save_model(model, path, extra_metadata={"x": float("nan")})
+    with pytest.raises(ConfigError):
+        save_model(model, path, extra_tensors={"param.0": np.zeros(2)})
+    assert not path.exists()
+
+
+# ---------------------------------------------- file checks before the core
+
+
+@pytest.mark.parametrize(
+    ("info", "match"),
+    [
+        ("{not json", "not valid JSON"),
+        ('{"format": "glassnet-model", "format": "x"}', "duplicate"),
+        ("[1]", "format"),
+        ({"format": "keras", "format_version": 1, "architecture": {}}, "format"),
+        ({"format": "glassnet-model", "format_version": 2}, "format_version"),
+        ({"format": "glassnet-model", "format_version": True}, "format_version"),
+        ({"format": "glassnet-model", "format_version": 1}, "architecture"),
+    ],
+)
+def test_bad_model_description_rejected(tmp_path, info, match):
+    path = _write_model(tmp_path / "m.safetensors", info, {})
+    with pytest.raises(ModelFileError, match=match):
+        load_model(path)
+
+
+def test_plain_tensor_file_is_not_a_model(tmp_path):
+    path = tmp_path / "t.safetensors"
+    write_safetensors(path, {"x": np.zeros(2)})
+    with pytest.raises(ModelFileError, match="read_safetensors"):
+        load_model(path)
+
+
+def test_corrupted_model_file_rejected(tmp_path):
+    path = _write_model(
+        tmp_path / "m.safetensors",
+        {"format": "glassnet-model", "format_version": 1, "architecture": {}},
+        {"param.0": np.ones(3, np.float32)},
+    )
+    raw = bytearray(path.read_bytes())
+    raw[-1] ^= 0xFF
+    path.write_bytes(bytes(raw))
+    with pytest.raises(ModelFileError, match="checksum"):
+        load_model(path)
