@@ -24,6 +24,8 @@ from glassnet.errors import (
 )
 from glassnet.gradcheck import gradcheck
 from glassnet.history import History
+from glassnet.io import load_model
+from glassnet.io import load_model as load
 from glassnet.layers import Activation, Dense, Dropout, Flatten, Layer
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
@@ -34,6 +36,6 @@ __all__ = [
     "Activation", "ConfigError", "DataError", "Dense", "Dropout", "Flatten",
     "GlassnetError", "History", "Layer", "ModelFileError", "Perceptron",
     "Sequential", "ShapeError", "TrainingError", "activations", "callbacks",
-    "gradcheck", "initializers", "losses", "metrics", "optimizers",
+    "gradcheck", "initializers", "load", "load_model", "losses", "metrics", "optimizers",
     "regularizers", "schedules",
 ]

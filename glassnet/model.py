@@ -300,8 +300,13 @@ class Sequential:
                             "config": layer.get_config()} for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict, seed=None) -> Sequential:
-        """Rebuild from get_config() via the closed LAYER_TYPES registry."""
+    def from_config(cls, config: dict, seed=None,
+                    max_params: int | None = None) -> Sequential:
+        """Rebuild from get_config() via the closed LAYER_TYPES registry.
+
+        ``max_params`` refuses (before allocating anything) an architecture with
+        more parameters than that — a model file cannot ask for gigabytes.
+        """
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError(expected("a config dict with a 'layers' list",
                                        type(config).__name__, "Use get_config()."))
@@ -313,13 +318,24 @@ class Sequential:
                                            repr(kind), "The file names a layer type "
                                            "this glassnet does not know."))
             layers.append(LAYER_TYPES[kind].from_config(entry.get("config", {})))
+        if max_params is not None and layers and layers[0].input_dim is not None:
+            shape, total = layers[0].input_dim, 0
+            for layer in layers:
+                shape = layer.build(shape)
+                total += layer.count_params()
+            if total > max_params:
+                raise ConfigError(expected(f"at most {max_params:,} parameters",
+                                           f"an architecture with {total:,}",
+                                           "The file's architecture and weights "
+                                           "disagree."))
         return cls(layers, dtype=config.get("dtype", "float32"), seed=seed,
                    name=config.get("name", "sequential"))
 
     def save(self, path, **kwargs) -> None:
         """Save to a safetensors model file (see glassnet.io)."""
         from glassnet.io import save_model
-        save_model(self, path, **kwargs)
+        extra = {**self.meta, **(kwargs.pop("extra_metadata", None) or {})}
+        save_model(self, path, extra_metadata=extra, **kwargs)
 
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)

@@ -34,8 +34,11 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
     """Return ``value`` as an int if it is an integer >= ``minimum``."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise ConfigError(
-            expected(f"{name} to be an int >= {minimum}", repr(value),
-                     f"Pass a whole number such as {name}={max(minimum, 1)}.")
+            expected(
+                f"{name} to be an int >= {minimum}",
+                repr(value),
+                f"Pass a whole number such as {name}={max(minimum, 1)}.",
+            )
         )
     if value < minimum:
         raise ConfigError(
@@ -47,11 +50,13 @@ def check_positive_int(value: object, name: str, minimum: int = 1) -> int:
 def check_non_negative(value: object, name: str) -> float:
     """Return ``value`` as a float if it is a finite number >= 0."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ConfigError(expected(f"{name} to be a number", repr(value),
-                                   f"Pass e.g. {name}=0.1."))
+        raise ConfigError(
+            expected(f"{name} to be a number", repr(value), f"Pass e.g. {name}=0.1.")
+        )
     if not np.isfinite(value) or value < 0:
-        raise ConfigError(expected(f"{name} >= 0 and finite", value,
-                                   f"Pass e.g. {name}=0.1."))
+        raise ConfigError(
+            expected(f"{name} >= 0 and finite", value, f"Pass e.g. {name}=0.1.")
+        )
     return float(value)
 
 
@@ -59,8 +64,11 @@ def check_same_length(X: np.ndarray, y: np.ndarray | None, name: str = "y") -> N
     """Raise ShapeError unless ``y`` has one row per row of ``X``."""
     if y is not None and len(y) != len(X):
         raise ShapeError(
-            expected(f"{name} with {len(X)} rows (one per row of X)", len(y),
-                     f"Pass X and {name} with the same number of samples.")
+            expected(
+                f"{name} with {len(X)} rows (one per row of X)",
+                len(y),
+                f"Pass X and {name} with the same number of samples.",
+            )
         )
 
 

@@ -67,13 +67,19 @@ def _decode(raw: bytes, source: str, encoding: str) -> str:
         column = start - (raw.rfind(b"\n", 0, start) + 1) + 1
         raise DataError(
             f"{source}, line {line}, column {column} (byte {start}): "
-            + expected(f"{error.encoding} text", f"the byte 0x{raw[start]:02x}",
-                       "Re-save the file as UTF-8, or pass the file's encoding, "
-                       "e.g. encoding='latin-1'.")
+            + expected(
+                f"{error.encoding} text",
+                f"the byte 0x{raw[start]:02x}",
+                "Re-save the file as UTF-8, or pass the file's encoding, "
+                "e.g. encoding='latin-1'.",
+            )
         ) from None
     except LookupError:
-        raise ConfigError(expected("a known text encoding", repr(encoding),
-                                   "Pass e.g. encoding='utf-8'.")) from None
+        raise ConfigError(
+            expected(
+                "a known text encoding", repr(encoding), "Pass e.g. encoding='utf-8'."
+            )
+        ) from None
 
 
 def sniff_delimiter(text: str) -> str:
@@ -86,8 +92,11 @@ def sniff_delimiter(text: str) -> str:
     best, best_score = ",", (0.0, 1)
     for delimiter in DELIMITERS:
         try:
-            counts = [len(r) for r in csv.reader(io.StringIO(sample),
-                                                  delimiter=delimiter) if r]
+            counts = [
+                len(r)
+                for r in csv.reader(io.StringIO(sample), delimiter=delimiter)
+                if r
+            ]
         except csv.Error:
             continue
         if not counts:
@@ -111,8 +120,11 @@ def _parse(text: str, source: str, delimiter: str) -> tuple[list[list[str]], lis
         except csv.Error as error:
             raise DataError(
                 f"{source}, line {start}: "
-                + expected("well-formed CSV", f"a parse error ({error})",
-                           "Check for an unclosed or stray quote character.")
+                + expected(
+                    "well-formed CSV",
+                    f"a parse error ({error})",
+                    "Check for an unclosed or stray quote character.",
+                )
             ) from None
         if row and any(cell.strip() for cell in row):
             rows.append(row)
@@ -149,23 +161,42 @@ def read_table(
     try:
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise DataError(expected("an existing CSV file", f"{source} (not found)",
-                                 "Check the path and the working directory.")
-                        ) from None
+        raise DataError(
+            expected(
+                "an existing CSV file",
+                f"{source} (not found)",
+                "Check the path and the working directory.",
+            )
+        ) from None
     except IsADirectoryError:
-        raise DataError(expected("a CSV file", f"{source} (a directory)",
-                                 "Pass the path of the file itself.")) from None
+        raise DataError(
+            expected(
+                "a CSV file",
+                f"{source} (a directory)",
+                "Pass the path of the file itself.",
+            )
+        ) from None
     text = _decode(raw, source, encoding)
     if delimiter is None:
         delimiter = sniff_delimiter(text)
     elif delimiter not in DELIMITERS and len(delimiter) != 1:
-        raise ConfigError(expected("a one-character delimiter", repr(delimiter),
-                                   "Pass delimiter=',' or ';' or '\\t'."))
+        raise ConfigError(
+            expected(
+                "a one-character delimiter",
+                repr(delimiter),
+                "Pass delimiter=',' or ';' or '\\t'.",
+            )
+        )
     rows, lines = _parse(text, source, delimiter)
     if not rows:
-        raise DataError(f"{source}, line 1: " + expected(
-            "a header row and data rows", "an empty file",
-            "Write the column names on line 1 and one example per line."))
+        raise DataError(
+            f"{source}, line 1: "
+            + expected(
+                "a header row and data rows",
+                "an empty file",
+                "Write the column names on line 1 and one example per line.",
+            )
+        )
     has_header = _looks_like_header(rows) if header is None else bool(header)
     width, first_line = len(rows[0]), lines[0]
     names = [c.strip() or f"col{j + 1}" for j, c in enumerate(rows[0])]
@@ -174,27 +205,41 @@ def read_table(
         seen: dict[str, int] = {}
         for j, name in enumerate(names):
             if name in seen:
-                raise DataError(f"{source}, line {first_line}, column {j + 1}: "
-                                + expected(
-                    "unique column names", f"{name!r} again (first in column "
-                    f"{seen[name] + 1})", "Rename one of the two columns."))
+                raise DataError(
+                    f"{source}, line {first_line}, column {j + 1}: "
+                    + expected(
+                        "unique column names",
+                        f"{name!r} again (first in column {seen[name] + 1})",
+                        "Rename one of the two columns.",
+                    )
+                )
             seen[name] = j
     else:
         names = [f"col{j + 1}" for j in range(width)]
     if not rows:
-        raise DataError(f"{source}, line {first_line + 1}: " + expected(
-            "at least one data row after the header", "none",
-            "Add examples below the header (or pass header=False if line 1 "
-            "is data)."))
-    table = Table(source, names, rows, lines, delimiter,
-                  first_line if has_header else 0)
+        raise DataError(
+            f"{source}, line {first_line + 1}: "
+            + expected(
+                "at least one data row after the header",
+                "none",
+                "Add examples below the header (or pass header=False if line 1 "
+                "is data).",
+            )
+        )
+    table = Table(
+        source, names, rows, lines, delimiter, first_line if has_header else 0
+    )
+    sep = _NAMES.get(delimiter, repr(delimiter)) + "s"
     for i, row in enumerate(rows):
         if len(row) != width:
             col = min(len(row), width)
-            raise DataError(f"{source}, line {lines[i]}, column {col + 1}: " + expected(
-                f"{width} fields separated by {_NAMES.get(delimiter, repr(delimiter))}"
-                f"s (as on line {first_line})",
-                f"{len(row)} fields",
-                "Quote values that contain the delimiter, and fill or mark "
-                "missing values (e.g. NA) instead of dropping fields."))
+            raise DataError(
+                f"{source}, line {lines[i]}, column {col + 1}: "
+                + expected(
+                    f"{width} fields separated by {sep} (as on line {first_line})",
+                    f"{len(row)} fields",
+                    "Quote values that contain the delimiter, and fill or mark "
+                    "missing values (e.g. NA) instead of dropping fields.",
+                )
+            )
     return table

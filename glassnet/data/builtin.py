@@ -24,16 +24,23 @@ def _classes(fn: Callable, k: int, **kw) -> Callable[[Seed], Dataset]:
     def make(seed: Seed) -> Dataset:
         X, y = fn(seed=seed, **kw)
         names = [f"x{i + 1}" for i in range(X.shape[1])]
-        return Dataset(X, y, names, "class", [str(c) for c in range(k)],
-                       "classification")
+        return Dataset(
+            X, y, names, "class", [str(c) for c in range(k)], "classification"
+        )
 
     return make
 
 
 def _seven_segment(seed: Seed) -> Dataset:
     X, y = g.seven_segment(seed=seed)
-    return Dataset(X, y, list(g.SEVEN_SEGMENT_NAMES), "digit",
-                   [str(d) for d in range(10)], "classification")
+    return Dataset(
+        X,
+        y,
+        list(g.SEVEN_SEGMENT_NAMES),
+        "digit",
+        [str(d) for d in range(10)],
+        "classification",
+    )
 
 
 def _line(seed: Seed) -> Dataset:
@@ -78,10 +85,13 @@ def load_builtin(name: str, seed: Seed = 0) -> Dataset:
     """
     key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
     if key not in BUILTIN:
-        raise ConfigError(expected(f"a built-in dataset name in {builtin_names()}",
-                                   repr(name),
-                                   "Use one of those names, or load_csv(path) "
-                                   "for your own data."))
+        raise ConfigError(
+            expected(
+                f"a built-in dataset name in {builtin_names()}",
+                repr(name),
+                "Use one of those names, or load_csv(path) for your own data.",
+            )
+        )
     data = BUILTIN[key](seed)
     data.name = key
     data.X = np.ascontiguousarray(data.X)

@@ -54,21 +54,35 @@ MAX_ID_ROWS = 10
 def _column_index(table: Table, key: str | int, what: str) -> int:
     width = len(table.names)
     if isinstance(key, bool) or not isinstance(key, str | int | np.integer):
-        raise ConfigError(expected(f"{what} as a column name or index", repr(key),
-                                   f"Pass e.g. {what}='label' or {what}=-1."))
+        raise ConfigError(
+            expected(
+                f"{what} as a column name or index",
+                repr(key),
+                f"Pass e.g. {what}='label' or {what}=-1.",
+            )
+        )
     if isinstance(key, str):
         if key not in table.names:
             if not table.header_line:
                 fix = "The file has no header row; pass the column index instead."
             else:
                 fix = "Check the spelling (names are case-sensitive)."
-            raise DataError(f"{table.where()}: " + expected(
-                f"{what} to be one of the columns {table.names}", repr(key), fix))
+            raise DataError(
+                f"{table.where()}: "
+                + expected(
+                    f"{what} to be one of the columns {table.names}", repr(key), fix
+                )
+            )
         return table.names.index(key)
     if not -width <= key < width:
-        raise DataError(f"{table.where()}: " + expected(
-            f"{what} index in [{-width}, {width - 1}]", key,
-            f"The file has {width} columns."))
+        raise DataError(
+            f"{table.where()}: "
+            + expected(
+                f"{what} index in [{-width}, {width - 1}]",
+                key,
+                f"The file has {width} columns.",
+            )
+        )
     return int(key) % width
 
 
@@ -78,33 +92,61 @@ def _apply_missing(table: Table, used: list[int], target: int, missing: str) -> 
     for i, row in enumerate(table.rows):
         holes = [j for j in used if is_missing(row[j])]
         if holes and missing == "error":
-            raise DataError(f"{table.where(i, holes[0])}: " + expected(
-                "a value", f"a missing one ({row[holes[0]]!r})",
-                "Fill the cell, or pass missing='drop', 'mean', 'median' or "
-                "'most_frequent'."))
+            raise DataError(
+                f"{table.where(i, holes[0])}: "
+                + expected(
+                    "a value",
+                    f"a missing one ({row[holes[0]]!r})",
+                    "Fill the cell, or pass missing='drop', 'mean', 'median' or "
+                    "'most_frequent'.",
+                )
+            )
         if not holes or (missing != "drop" and target not in holes):
             keep.append(i)
     if not keep:
-        raise DataError(f"{table.where()}: " + expected(
-            "some rows without missing values", "none",
-            "Use an imputing policy such as missing='median', or fill the file."))
-    return Table(table.source, table.names, [table.rows[i] for i in keep],
-                 [table.lines[i] for i in keep], table.delimiter, table.header_line)
+        raise DataError(
+            f"{table.where()}: "
+            + expected(
+                "some rows without missing values",
+                "none",
+                "Use an imputing policy such as missing='median', or fill the file.",
+            )
+        )
+    return Table(
+        table.source,
+        table.names,
+        [table.rows[i] for i in keep],
+        [table.lines[i] for i in keep],
+        table.delimiter,
+        table.header_line,
+    )
 
 
 def _check_classes(table: Table, target: int, y: np.ndarray, names: list[str]) -> None:
-    where = (f"{table.source}, column {target + 1} ({table.names[target]!r}), "
-             f"lines {table.lines[0]}-{table.lines[-1]}")
+    where = (
+        f"{table.source}, column {target + 1} ({table.names[target]!r}), "
+        f"lines {table.lines[0]}-{table.lines[-1]}"
+    )
     if len(names) < 2:
-        raise DataError(f"{where}: " + expected(
-            "at least 2 classes in the target", f"only {names}",
-            "Add examples of the other classes, or choose another target column."))
+        raise DataError(
+            f"{where}: "
+            + expected(
+                "at least 2 classes in the target",
+                f"only {names}",
+                "Add examples of the other classes, or choose another target column.",
+            )
+        )
     if len(names) == len(y) > MAX_ID_ROWS:
-        raise DataError(f"{where}: " + expected(
-            "classes shared by several rows", f"{len(y)} distinct values in {len(y)} "
-            "rows (every row is its own class, like an ID column)",
-            "Choose the column to predict with target=..., or pass "
-            "task='regression' for a numeric target."))
+        raise DataError(
+            f"{where}: "
+            + expected(
+                "classes shared by several rows",
+                f"{len(y)} distinct values in {len(y)} "
+                "rows (every row is its own class, like an ID column)",
+                "Choose the column to predict with target=..., or pass "
+                "task='regression' for a numeric target.",
+            )
+        )
 
 
 def load_csv(
@@ -125,11 +167,21 @@ def load_csv(
     for new files: ``load_csv_features(new_path, like=dataset.spec)``.
     """
     if missing not in MISSING_POLICIES:
-        raise ConfigError(expected(f"missing in {list(MISSING_POLICIES)}",
-                                   repr(missing), "Pass e.g. missing='drop'."))
+        raise ConfigError(
+            expected(
+                f"missing in {list(MISSING_POLICIES)}",
+                repr(missing),
+                "Pass e.g. missing='drop'.",
+            )
+        )
     if task is not None and task not in TASKS:
-        raise ConfigError(expected(f"task in {list(TASKS)} or None", repr(task),
-                                   "Pass task='classification' or 'regression'."))
+        raise ConfigError(
+            expected(
+                f"task in {list(TASKS)} or None",
+                repr(task),
+                "Pass task='classification' or 'regression'.",
+            )
+        )
     table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
     t = _column_index(table, -1 if target is None else target, "target")
     if isinstance(one_hot, bool):
@@ -139,9 +191,14 @@ def load_csv(
         categorical = {_column_index(table, k, "one_hot column") for k in keys}
     features = [j for j in range(len(table.names)) if j != t]
     if not features:
-        raise DataError(f"{table.where()}: " + expected(
-            "at least one feature column besides the target", table.names,
-            "Check the delimiter (pass delimiter=...) and the target."))
+        raise DataError(
+            f"{table.where()}: "
+            + expected(
+                "at least one feature column besides the target",
+                table.names,
+                "Check the delimiter (pass delimiter=...) and the target.",
+            )
+        )
     table = _apply_missing(table, features + [t], t, missing)
     try:
         columns = []
@@ -152,16 +209,19 @@ def load_csv(
                 is_cat = not all(is_number(c) for c in present)
             columns.append(fit_column(table, j, is_cat, missing))
     except _Cell as problem:
-        raise DataError(f"{table.where(problem.row, problem.col)}: "
-                        f"{problem.message}") from None
+        raise DataError(
+            f"{table.where(problem.row, problem.col)}: {problem.message}"
+        ) from None
     task, class_names = fit_target(table, t, task)
-    spec = FeatureSpec(columns, list(table.names), table.names[t], task,
-                       class_names, missing)
+    spec = FeatureSpec(
+        columns, list(table.names), table.names[t], task, class_names, missing
+    )
     X, y = apply_spec(table, spec)
     if task == "classification":
         _check_classes(table, t, y, class_names or [])
-    return Dataset(X, y, spec.feature_names, spec.target, class_names, task, spec,
-                   Path(path).stem)
+    return Dataset(
+        X, y, spec.feature_names, spec.target, class_names, task, spec, Path(path).stem
+    )
 
 
 def _as_spec(like: FeatureSpec | Dataset | Mapping) -> FeatureSpec:
@@ -171,9 +231,13 @@ def _as_spec(like: FeatureSpec | Dataset | Mapping) -> FeatureSpec:
         return like
     if isinstance(like, Mapping):
         return FeatureSpec.from_dict(dict(like))
-    raise ConfigError(expected("like= a FeatureSpec, its to_dict(), or a Dataset "
-                               "from load_csv", type(like).__name__,
-                               "Pass dataset.spec from the training CSV."))
+    raise ConfigError(
+        expected(
+            "like= a FeatureSpec, its to_dict(), or a Dataset from load_csv",
+            type(like).__name__,
+            "Pass dataset.spec from the training CSV.",
+        )
+    )
 
 
 def load_csv_features(
@@ -193,8 +257,16 @@ def load_csv_features(
     spec = _as_spec(like)
     table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
     X, y = apply_spec(table, spec)
-    return Dataset(X, y, spec.feature_names, spec.target, spec.class_names,
-                   spec.task, spec, Path(path).stem)
+    return Dataset(
+        X,
+        y,
+        spec.feature_names,
+        spec.target,
+        spec.class_names,
+        spec.task,
+        spec,
+        Path(path).stem,
+    )
 
 
 def transform_rows(
@@ -207,12 +279,21 @@ def transform_rows(
     """
     spec = _as_spec(like)
     names = [c.name for c in spec.columns]
-    cells = [[str(r.get(n, "")) for n in names] if isinstance(r, Mapping)
-             else [str(v) for v in r] for r in rows]
+    cells = [
+        [str(r.get(n, "")) for n in names]
+        if isinstance(r, Mapping)
+        else [str(v) for v in r]
+        for r in rows
+    ]
     table = Table("<rows>", names, cells, list(range(1, len(cells) + 1)), ",", 0)
     for i, row in enumerate(cells):
         if len(row) != len(names):
-            raise DataError(f"<rows>, row {i + 1}: " + expected(
-                f"{len(names)} values ({names})", len(row),
-                "Give one value per feature column, or pass dicts."))
+            raise DataError(
+                f"<rows>, row {i + 1}: "
+                + expected(
+                    f"{len(names)} values ({names})",
+                    len(row),
+                    "Give one value per feature column, or pass dicts.",
+                )
+            )
     return apply_spec(table, spec)[0]

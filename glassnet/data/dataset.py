@@ -48,5 +48,7 @@ class Dataset:
     def __repr__(self) -> str:
         target = "" if self.target_name is None else f" target={self.target_name!r}"
         classes = "" if self.class_names is None else f" classes={self.n_classes}"
-        return (f"Dataset({self.name!r}: {self.n_samples} x {self.n_features}"
-                f"{target} task={self.task}{classes})")
+        return (
+            f"Dataset({self.name!r}: {self.n_samples} x {self.n_features}"
+            f"{target} task={self.task}{classes})"
+        )

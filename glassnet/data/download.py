@@ -54,8 +54,7 @@ def _fetch(url: str, part: Path, timeout: float, progress: bool) -> str:
     with urllib.request.urlopen(request, timeout=timeout) as response:
         length = response.headers.get("Content-Length")
         total = int(length) if length and length.isdigit() else None
-        bar = _progress_bar(total, Path(urllib.parse.urlparse(url).path).name,
-                            progress)
+        bar = _progress_bar(total, Path(urllib.parse.urlparse(url).path).name, progress)
         received = 0
         try:
             with open(part, "wb") as out:
@@ -101,18 +100,27 @@ def download(
     """
     sha256 = str(sha256).lower()
     if not _HEX64.match(sha256):
-        raise ConfigError(expected("sha256 as 64 hexadecimal characters", repr(sha256),
-                                   "Pass the published SHA-256 of the file."))
+        raise ConfigError(
+            expected(
+                "sha256 as 64 hexadecimal characters",
+                repr(sha256),
+                "Pass the published SHA-256 of the file.",
+            )
+        )
     scheme = urllib.parse.urlparse(url).scheme
     if scheme not in ("http", "https", "file"):
-        raise ConfigError(expected("an http://, https:// or file:// URL", repr(url),
-                                   "Check the url argument."))
+        raise ConfigError(
+            expected(
+                "an http://, https:// or file:// URL",
+                repr(url),
+                "Check the url argument.",
+            )
+        )
     dest = Path(dest)
     if dest.is_file() and sha256_file(dest) == sha256:
         return dest
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part",
-                               dir=dest.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
     os.close(fd)
     part = Path(tmp)
     try:
@@ -127,18 +135,24 @@ def download(
                 time.sleep(backoff * 2**attempt)
                 continue
             if digest != sha256:
-                raise DataError(expected(
-                    f"SHA-256 {sha256} for {url}", digest,
-                    "The download is corrupted or the mirror changed the file; "
-                    f"nothing was written to {dest}. Try again later, or fetch "
-                    "the file by hand and check it.",
-                ))
+                raise DataError(
+                    expected(
+                        f"SHA-256 {sha256} for {url}",
+                        digest,
+                        "The download is corrupted or the mirror changed the file; "
+                        f"nothing was written to {dest}. Try again later, or fetch "
+                        "the file by hand and check it.",
+                    )
+                )
             os.replace(part, dest)
             return dest
-        raise DataError(expected(
-            f"to download {url}", f"{type(last_error).__name__}: {last_error}",
-            f"Check your network connection, or download the file by hand and "
-            f"save it as {dest}.",
-        ))
+        raise DataError(
+            expected(
+                f"to download {url}",
+                f"{type(last_error).__name__}: {last_error}",
+                f"Check your network connection, or download the file by hand and "
+                f"save it as {dest}.",
+            )
+        )
     finally:
         part.unlink(missing_ok=True)

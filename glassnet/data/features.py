@@ -66,9 +66,13 @@ class FeatureSpec:
     @classmethod
     def from_dict(cls, config: dict) -> FeatureSpec:
         if config.get("version") != SPEC_VERSION:
-            raise DataError(expected(f"a feature spec of version {SPEC_VERSION}",
-                                     config.get("version"),
-                                     "Save the model again with this glassnet."))
+            raise DataError(
+                expected(
+                    f"a feature spec of version {SPEC_VERSION}",
+                    config.get("version"),
+                    "Save the model again with this glassnet.",
+                )
+            )
         columns = [ColumnSpec(**c) for c in config["columns"]]
         return cls(**{**config, "columns": columns})
 
@@ -99,9 +103,15 @@ def _most_frequent(values: list) -> object:
     return min(v for v, c in counts.items() if c == top)  # ties: smallest
 
 
-def _numbers(table: Table, j: int, fill: float | str | None,
-             hint: str = "Fix the cell, or pass one_hot=[the column name] (or "
-                         "one_hot=True) to treat the column as categories") -> np.ndarray:
+_NOT_A_NUMBER = (
+    "Fix the cell, or pass one_hot=[the column name] (or one_hot=True) "
+    "to treat the column as categories"
+)
+
+
+def _numbers(
+    table: Table, j: int, fill: float | str | None, hint: str = _NOT_A_NUMBER
+) -> np.ndarray:
     """Column ``j`` as float64; missing cells take ``fill`` or raise _Cell."""
     cells = [row[j] for row in table.rows]
     try:
@@ -118,24 +128,39 @@ def _numbers(table: Table, j: int, fill: float | str | None,
             v = math.nan
             if not is_missing(cell):
                 if _DECIMAL_COMMA.match(cell):
-                    hint = "Write decimals with a point (1.5), or pass delimiter=';'"
-                raise _Cell(i, j, expected("a number", repr(cell), hint + ".")) from None
+                    hint = "Write decimals with a point (1.5, not 1,5)"
+                message = expected("a number", repr(cell), hint + ".")
+                raise _Cell(i, j, message) from None
         if math.isnan(v) or is_missing(cell):
             if fill is None:
-                raise _Cell(i, j, expected(
-                    "a value", f"a missing one ({cell!r})",
-                    "Fill the cell, or pass missing='drop', 'mean', 'median' or "
-                    "'most_frequent' when loading the training data."))
+                raise _Cell(
+                    i,
+                    j,
+                    expected(
+                        "a value",
+                        f"a missing one ({cell!r})",
+                        "Fill the cell, or pass missing='drop', 'mean', 'median' or "
+                        "'most_frequent' when loading the training data.",
+                    ),
+                )
             v = float(fill)
         elif not math.isfinite(v):
-            raise _Cell(i, j, expected("a finite number", repr(cell),
-                                       "Replace the infinite value."))
+            raise _Cell(
+                i,
+                j,
+                expected("a finite number", repr(cell), "Replace the infinite value."),
+            )
         values[i] = v
     return values
 
 
-def _codes(table: Table, j: int, categories: list[str], fill: float | str | None,
-           what: str = "a category") -> np.ndarray:
+def _codes(
+    table: Table,
+    j: int,
+    categories: list[str],
+    fill: float | str | None,
+    what: str = "a category",
+) -> np.ndarray:
     """Column ``j`` as indices into ``categories`` (missing -> ``fill``)."""
     lookup = {c: k for k, c in enumerate(categories)}
     codes = np.empty(len(table.rows), dtype=np.int64)
@@ -143,17 +168,28 @@ def _codes(table: Table, j: int, categories: list[str], fill: float | str | None
         cell = row[j].strip()
         if is_missing(cell):
             if fill is None:
-                raise _Cell(i, j, expected(
-                    "a value", f"a missing one ({row[j]!r})",
-                    "Fill the cell, or load with missing='most_frequent'."))
+                raise _Cell(
+                    i,
+                    j,
+                    expected(
+                        "a value",
+                        f"a missing one ({row[j]!r})",
+                        "Fill the cell, or load with missing='most_frequent'.",
+                    ),
+                )
             cell = str(fill)
         key = _canonical_class(cell) if what == "a class" else cell
         if key not in lookup:
             shown = categories if len(categories) <= 12 else categories[:12] + ["..."]
-            raise _Cell(i, j, expected(f"{what} seen in training, one of {shown}",
-                                       repr(row[j]),
-                                       "Use a known value, or retrain with data "
-                                       "that contains it."))
+            raise _Cell(
+                i,
+                j,
+                expected(
+                    f"{what} seen in training, one of {shown}",
+                    repr(row[j]),
+                    "Use a known value, or retrain with data that contains it.",
+                ),
+            )
         codes[i] = lookup[key]
     return codes
 
@@ -165,20 +201,29 @@ def _locate(table: Table, spec: FeatureSpec) -> tuple[list[int], int | None]:
         positions = {name: j for j, name in enumerate(table.names)}
         for c in spec.columns:
             if c.name not in positions:
-                raise DataError(f"{table.where()}: " + expected(
-                    f"a column named {c.name!r} (a feature in training)",
-                    f"columns {table.names}",
-                    "Use the same column names as the training CSV."))
+                raise DataError(
+                    f"{table.where()}: "
+                    + expected(
+                        f"a column named {c.name!r} (a feature in training)",
+                        f"columns {table.names}",
+                        "Use the same column names as the training CSV.",
+                    )
+                )
         return [positions[c.name] for c in spec.columns], positions.get(spec.target)
     if width == len(spec.source_columns):
         positions = {name: j for j, name in enumerate(spec.source_columns)}
         return [positions[c.name] for c in spec.columns], positions.get(spec.target)
     if width == len(spec.columns):
         return list(range(width)), None
-    raise DataError(f"{table.where(0)}: " + expected(
-        f"{len(spec.columns)} feature columns (or {len(spec.source_columns)} with "
-        "the target)", f"{width} columns",
-        "Add a header row with the training column names, or match their order."))
+    raise DataError(
+        f"{table.where(0)}: "
+        + expected(
+            f"{len(spec.columns)} feature columns (or {len(spec.source_columns)} with "
+            "the target)",
+            f"{width} columns",
+            "Add a header row with the training column names, or match their order.",
+        )
+    )
 
 
 def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray | None]:
@@ -207,9 +252,14 @@ def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray 
             if spec.task == "classification":
                 y = _codes(table, target_col, spec.class_names or [], None, "a class")
             else:
-                y = _numbers(table, target_col, None, "The target of a regression "
-                             "must be numeric; pass task='classification' for "
-                             "class names")[:, None]
+                y = _numbers(
+                    table,
+                    target_col,
+                    None,
+                    "The target of a regression "
+                    "must be numeric; pass task='classification' for "
+                    "class names",
+                )[:, None]
         except _Cell as problem:
             problems.append(problem)
     if problems:
@@ -223,16 +273,23 @@ def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnS
     name = table.names[j]
     present = [row[j].strip() for row in table.rows if not is_missing(row[j])]
     if not present:
-        raise DataError(f"{table.where(None, j)}: " + expected(
-            "some values in the column", "only missing cells",
-            "Remove the column or fill it."))
+        raise DataError(
+            f"{table.where(None, j)}: "
+            + expected(
+                "some values in the column",
+                "only missing cells",
+                "Remove the column or fill it.",
+            )
+        )
     if not categorical:
         values = _numbers(table, j, math.nan)
         values = values[~np.isnan(values)]  # statistics over present cells only
-        fill = {"mean": np.mean, "median": np.median}.get(missing)
-        if missing == "most_frequent":
-            return ColumnSpec(name, "numeric", None, float(_most_frequent(list(values))))
-        return ColumnSpec(name, "numeric", None, float(fill(values)) if fill else None)
+        stat = {
+            "mean": np.mean,
+            "median": np.median,
+            "most_frequent": lambda v: _most_frequent(list(v)),
+        }.get(missing)
+        return ColumnSpec(name, "numeric", None, float(stat(values)) if stat else None)
     categories = sorted(set(present))
     fill = _most_frequent(present) if missing not in ("error", "drop") else None
     return ColumnSpec(name, "categorical", categories, fill)

@@ -73,8 +73,13 @@ def logic_gate(name: str) -> tuple[np.ndarray, np.ndarray]:
     """
     key = str(name).lower()
     if key not in LOGIC_GATES:
-        raise ConfigError(expected(f"a gate in {sorted(LOGIC_GATES)}", repr(name),
-                                   "Pass e.g. logic_gate('xor')."))
+        raise ConfigError(
+            expected(
+                f"a gate in {sorted(LOGIC_GATES)}",
+                repr(name),
+                "Pass e.g. logic_gate('xor').",
+            )
+        )
     X = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     return X, np.array(LOGIC_GATES[key], dtype=np.int64)
 
@@ -164,8 +169,13 @@ def blobs(
     else:
         mu = np.asarray(centers, dtype=np.float64)
         if mu.ndim != 2 or len(mu) == 0:
-            raise ConfigError(expected("centers of shape (K, F)", mu.shape,
-                                       "Pass e.g. centers=[[0, 0], [3, 3]]."))
+            raise ConfigError(
+                expected(
+                    "centers of shape (K, F)",
+                    mu.shape,
+                    "Pass e.g. centers=[[0, 0], [3, 3]].",
+                )
+            )
     y = np.arange(n, dtype=np.int64) % len(mu)
     X = mu[y] + rng.normal(0.0, std, size=(n, mu.shape[1]))  # (n, F)
     return _shuffle(X, y, rng)
@@ -250,8 +260,11 @@ def meal_prices(
     noise = check_non_negative(noise, "noise")
     w = np.asarray(prices, dtype=np.float64).reshape(-1)  # (F,)
     if w.size == 0:
-        raise ConfigError(expected("at least one price", list(prices),
-                                   "Pass e.g. prices=(5.0, 2.0, 1.5)."))
+        raise ConfigError(
+            expected(
+                "at least one price", list(prices), "Pass e.g. prices=(5.0, 2.0, 1.5)."
+            )
+        )
     rng = as_generator(seed)
     X = rng.integers(0, max_items + 1, size=(n, w.size)).astype(np.float64)
     y = (X @ w)[:, None] + rng.normal(0.0, noise, size=(n, 1))  # (n, 1)

@@ -41,17 +41,21 @@ def _read_bytes(path: Path) -> bytes:
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise DataError(expected("an IDX file", f"{path} (not found)",
-                                 "Check the path.")) from None
+        raise DataError(
+            expected("an IDX file", f"{path} (not found)", "Check the path.")
+        ) from None
     if raw[:2] != b"\x1f\x8b":
         return raw
     try:
         return gzip.decompress(raw)
     except (OSError, EOFError, zlib.error) as error:
-        raise DataError(expected(
-            f"a complete gzip file at {path}", f"a damaged one ({error})",
-            "The file is truncated or corrupted; delete it and download it again.",
-        )) from None
+        raise DataError(
+            expected(
+                f"a complete gzip file at {path}",
+                f"a damaged one ({error})",
+                "The file is truncated or corrupted; delete it and download it again.",
+            )
+        ) from None
 
 
 def read_idx(
@@ -69,47 +73,68 @@ def read_idx(
     data = _read_bytes(path)
     fix = "The file is truncated or is not an IDX file; delete it and fetch it again."
     if len(data) < 4:
-        raise DataError(expected(f"an IDX header of 4+ bytes in {path}",
-                                 f"{len(data)} bytes", fix))
+        raise DataError(
+            expected(f"an IDX header of 4+ bytes in {path}", f"{len(data)} bytes", fix)
+        )
     zero, code, ndim = struct.unpack(">HBB", data[:4])
     found = (code << 8) | ndim
     if zero != 0 or code not in IDX_DTYPES or ndim == 0:
-        raise DataError(expected(f"an IDX magic number 0x0000TTDD (TT a type code, DD "
-                                 f"the number of dimensions) in {path}",
-                                 f"0x{int.from_bytes(data[:4], 'big'):08x}", fix))
+        raise DataError(
+            expected(
+                f"an IDX magic number 0x0000TTDD (TT a type code, DD "
+                f"the number of dimensions) in {path}",
+                f"0x{int.from_bytes(data[:4], 'big'):08x}",
+                fix,
+            )
+        )
     if magic is not None and found != magic:
-        raise DataError(expected(f"IDX magic number 0x{magic:08x} in {path}",
-                                 f"0x{found:08x}",
-                                 "Check that images and labels files are not "
-                                 "swapped and that this is the right file."))
+        raise DataError(
+            expected(
+                f"IDX magic number 0x{magic:08x} in {path}",
+                f"0x{found:08x}",
+                "Check that images and labels files are not "
+                "swapped and that this is the right file.",
+            )
+        )
     header = 4 + 4 * ndim
     if len(data) < header:
-        raise DataError(expected(f"{header} header bytes in {path}",
-                                 f"{len(data)} bytes", fix))
+        raise DataError(
+            expected(f"{header} header bytes in {path}", f"{len(data)} bytes", fix)
+        )
     dims = struct.unpack(f">{ndim}I", data[4:header])
     dtype = IDX_DTYPES[code]
     want = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
     if len(data) != want:
-        raise DataError(expected(
-            f"{want} bytes for an IDX array of shape {dims} in {path}",
-            f"{len(data)} bytes", fix))
+        raise DataError(
+            expected(
+                f"{want} bytes for an IDX array of shape {dims} in {path}",
+                f"{len(data)} bytes",
+                fix,
+            )
+        )
     array = np.frombuffer(data, dtype=dtype, offset=header).reshape(dims)
     return array.astype(dtype.newbyteorder("="))  # a writable native copy
 
 
-def write_idx(path: str | os.PathLike, array: np.ndarray, *, compress: bool = False
-              ) -> Path:
+def write_idx(
+    path: str | os.PathLike, array: np.ndarray, *, compress: bool = False
+) -> Path:
     """Write ``array`` as an IDX file (gzipped when ``compress``); return the path."""
     array = np.asarray(array)
     code = _CODES.get(array.dtype.newbyteorder("="))
     if code is None or not 1 <= array.ndim <= 255:
-        raise ShapeError(expected(
-            "an array of uint8, int8, int16, int32, float32 or float64 with 1+ dims",
-            f"dtype {array.dtype}, {array.ndim} dims",
-            "Convert with array.astype(np.uint8) (or another IDX type) first."))
-    body = (struct.pack(">HBB", 0, code, array.ndim)
-            + struct.pack(f">{array.ndim}I", *array.shape)
-            + array.astype(IDX_DTYPES[code], copy=False).tobytes())
+        raise ShapeError(
+            expected(
+                "an array of an IDX type (u)int8, int16, int32, float32, float64",
+                f"dtype {array.dtype}, {array.ndim} dims",
+                "Convert with array.astype(np.uint8) (or another IDX type) first.",
+            )
+        )
+    body = (
+        struct.pack(">HBB", 0, code, array.ndim)
+        + struct.pack(f">{array.ndim}I", *array.shape)
+        + array.astype(IDX_DTYPES[code], copy=False).tobytes()
+    )
     path = Path(path)
     path.write_bytes(gzip.compress(body, mtime=0) if compress else body)
     return path

@@ -30,12 +30,21 @@ def _n_test(size: float | int, n: int, name: str) -> int:
     elif isinstance(size, numbers.Real) and 0 < size < 1:
         count = int(round(size * n))
     else:
-        raise ConfigError(expected(f"{name} as a fraction in (0, 1) or a row count",
-                                   repr(size), f"Pass e.g. {name}=0.2."))
+        raise ConfigError(
+            expected(
+                f"{name} as a fraction in (0, 1) or a row count",
+                repr(size),
+                f"Pass e.g. {name}=0.2.",
+            )
+        )
     if not 1 <= count <= n - 1:
-        raise ConfigError(expected(f"{name} leaving at least 1 row on each side",
-                                   f"{count} of {n} rows",
-                                   f"Pass a smaller {name} or use more data."))
+        raise ConfigError(
+            expected(
+                f"{name} leaving at least 1 row on each side",
+                f"{count} of {n} rows",
+                f"Pass a smaller {name} or use more data.",
+            )
+        )
     return count
 
 
@@ -46,8 +55,13 @@ def _stratify_labels(y: Any, stratify: bool | None) -> np.ndarray | None:
         return None
     labels = class_labels(y)
     if labels is None and stratify:
-        raise ConfigError(expected("class labels to stratify by", "float targets",
-                                   "Pass stratify=False for regression."))
+        raise ConfigError(
+            expected(
+                "class labels to stratify by",
+                "float targets",
+                "Pass stratify=False for regression.",
+            )
+        )
     return labels
 
 
@@ -86,8 +100,9 @@ def split_indices(
         classes, codes = np.unique(labels, return_inverse=True)
         members = [np.flatnonzero(codes == k) for k in range(len(classes))]
         take = _allocate(np.array([len(m) for m in members]), n_test, rng)
-        test = np.concatenate([rng.permutation(m)[:t] for m, t in zip(members, take,
-                                                                      strict=True)])
+        test = np.concatenate(
+            [rng.permutation(m)[:t] for m, t in zip(members, take, strict=True)]
+        )
     mask = np.zeros(n, dtype=bool)
     mask[test] = True
     return np.flatnonzero(~mask), np.flatnonzero(mask)
@@ -158,8 +173,11 @@ class KFold:
     def split(self, X: Any, y: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         n = len(X)
         if n < self.k:
-            raise ConfigError(expected(f"at least k={self.k} rows", n,
-                                       "Use fewer folds or more data."))
+            raise ConfigError(
+                expected(
+                    f"at least k={self.k} rows", n, "Use fewer folds or more data."
+                )
+            )
         check_same_length(np.empty(n), y)
         folds = self._folds(n, y)
         for f in range(self.k):
@@ -179,9 +197,13 @@ class StratifiedKFold(KFold):
     def _folds(self, n: int, y: Any) -> list[np.ndarray]:
         labels = class_labels(y)
         if labels is None:
-            raise ShapeError(expected("class labels y (ints, strings or one-hot)",
-                                      "no y or float targets",
-                                      "Use KFold for regression targets."))
+            raise ShapeError(
+                expected(
+                    "class labels y (ints, strings or one-hot)",
+                    "no y or float targets",
+                    "Use KFold for regression targets.",
+                )
+            )
         rng = as_generator(self.seed)
         fold_of = np.empty(n, dtype=np.int64)
         start = 0
@@ -227,11 +249,14 @@ def cross_validate(
     for train, val in splitter.split(X, y):
         model = model_factory()
         if model is previous:
-            raise ConfigError(expected(
-                "model_factory to build a new model on every call",
-                "the same object twice",
-                "Write model_factory as a function that constructs the model "
-                "(e.g. lambda: make_model()), so folds do not share weights."))
+            raise ConfigError(
+                expected(
+                    "model_factory to build a new model on every call",
+                    "the same object twice",
+                    "Write model_factory as a function that constructs the model "
+                    "(e.g. lambda: make_model()), so folds do not share weights.",
+                )
+            )
         previous = model
         model.fit(X[train], y[train], **dict(fit_kwargs or {}))
         scores = model.evaluate(X[val], y[val])

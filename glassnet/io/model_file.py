@@ -123,7 +123,12 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
     sequential, registry = _core()
     _check_layer_types(where, info["architecture"], registry)
     try:
-        model = sequential.from_config(copy.deepcopy(info["architecture"]))
+        n_stored = sum(int(t.size) for k, t in tensors.items()
+                       if k.startswith(PARAM_PREFIX))
+        # Refuse before allocating when the architecture asks for far more
+        # parameters than the file stores (small mismatches are named below).
+        model = sequential.from_config(copy.deepcopy(info["architecture"]),
+                                       max_params=max(n_stored, 1 << 24))
     except Exception as exc:  # bad values in the file surface here as anything
         raise _error(where, f"cannot rebuild the architecture ({_why(exc)})") from exc
     params = _match_weights(where, tensors, model.get_weights())
@@ -132,6 +137,7 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
     except Exception as exc:
         raise _error(where, f"cannot set the weights ({_why(exc)})") from exc
     extra = {k: v for k, v in tensors.items() if not k.startswith(PARAM_PREFIX)}
+    model.meta = {k: v for k, v in info.items() if k not in _RESERVED}
     return ModelFile(model, info, extra)
 
 
