@@ -14,6 +14,25 @@ from glassnet import (
     regularizers,
     schedules,
 )
+from glassnet import data
+from glassnet.data import (
+    BatchIterator,
+    Dataset,
+    KFold,
+    LabelEncoder,
+    MinMaxScaler,
+    OneHotEncoder,
+    StandardScaler,
+    StratifiedKFold,
+    cross_validate,
+    load_builtin,
+    load_csv,
+    load_csv_features,
+    load_mnist,
+    to_categorical,
+    train_test_split,
+    train_val_test_split,
+)
 from glassnet.errors import (
     ConfigError,
     DataError,
@@ -27,15 +46,21 @@ from glassnet.history import History
 from glassnet.io import load_model
 from glassnet.io import load_model as load
 from glassnet.layers import Activation, Dense, Dropout, Flatten, Layer
+from glassnet.layers import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "BatchIterator", "Dataset", "KFold", "LabelEncoder", "MinMaxScaler",
+    "OneHotEncoder", "StandardScaler", "StratifiedKFold", "cross_validate", "data",
+    "load_builtin", "load_csv", "load_csv_features", "load_mnist", "to_categorical",
+    "train_test_split", "train_val_test_split",
     "Activation", "ConfigError", "DataError", "Dense", "Dropout", "Flatten",
     "GlassnetError", "History", "Layer", "ModelFileError", "Perceptron",
     "Sequential", "ShapeError", "TrainingError", "activations", "callbacks",
     "gradcheck", "initializers", "load", "load_model", "losses", "metrics", "optimizers",
     "regularizers", "schedules",
+    "GRU", "LSTM", "SimpleRNN", "TimeDistributed", "pad_sequences",
 ]

@@ -46,23 +46,43 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
                                       + (" with non-numeric or ragged entries"),
                                       "Convert your data to a float array first.")) \
                 from err
-    want = (None, *input_shape)
-    if arr.ndim != len(want) or arr.shape[1:] != tuple(input_shape):
-        fix = ("Pass a 2-D array, one row per sample (use X.reshape(1, -1) for a "
-               "single sample)." if len(input_shape) == 1 and arr.ndim == 1 else
-               "Check the model's input_dim and your data's columns.")
-        raise ShapeError(expected(f"{name} of shape (n_samples, "
-                                  f"{', '.join(map(str, input_shape))})",
+    # None in input_shape: any size on that axis (the time axis of sequences)
+    if arr.ndim != len(input_shape) + 1 or any(
+            d is not None and n != d
+            for n, d in zip(arr.shape[1:], input_shape, strict=True)):
+        fix = "Check the model's input_dim and your data's columns."
+        if len(input_shape) == 1 and arr.ndim == 1:
+            fix = ("Pass a 2-D array, one row per sample (use X.reshape(-1, 1) "
+                   "for one feature per sample)." if input_shape[0] == 1 else
+                   "Pass a 2-D array, one row per sample (use X.reshape(1, -1) "
+                   "for a single sample).")
+        dims = ", ".join("n_steps" if d is None else str(d) for d in input_shape)
+        raise ShapeError(expected(f"{name} of shape (n_samples, {dims})",
                                   f"shape {arr.shape}", fix))
     if arr.shape[0] == 0:
         raise ShapeError(expected(f"at least one sample in {name}", "0 rows",
                                   "Pass a non-empty array."))
-    if check_finite and not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
+    if check_finite and not _all_finite(arr):
+        bad = _first_nonfinite(arr)
         raise ShapeError(expected(f"finite values in {name}",
-                                  f"NaN or inf at index {tuple(int(i) for i in bad)}",
+                                  f"NaN or inf at index {bad}",
                                   "Drop or impute missing values before training."))
     return arr
+
+
+def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
+    """np.isfinite(arr).all() in row chunks: bounded memory for memory maps."""
+    rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
+    return all(np.isfinite(arr[i:i + rows]).all() for i in range(0, len(arr), rows))
+
+
+def _first_nonfinite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> tuple:
+    rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
+    for i in range(0, len(arr), rows):
+        bad = np.argwhere(~np.isfinite(arr[i:i + rows]))
+        if len(bad):
+            return (int(bad[0][0]) + i, *(int(j) for j in bad[0][1:]))
+    return ()
 
 
 def check_positive_int(value, name: str, fix: str) -> int:

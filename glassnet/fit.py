@@ -25,6 +25,7 @@ from glassnet import metrics as metric_mod
 from glassnet._validation import as_rng, check_lengths, check_X
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.history import History
+from glassnet.progress import EpochProgress
 from glassnet.training import (
     NAN_POLICIES,
     apply_step,
@@ -213,6 +214,8 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
     schedule = lr_schedule
     if schedule is None and callable(getattr(model.optimizer, "schedule", None)):
         schedule = model.optimizer.schedule
+    history.params = {"epochs": epochs, "batch_size": batch_size,
+                      "n_train": len(rows), "n_val": 0 if Xv is None else len(Xv)}
     ckpt = None
     start_epoch, start_batch, resumed = model.epoch, 0, None
     if checkpoint is not None:
@@ -223,13 +226,12 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
             if resumed is not None:
                 start_epoch, start_batch = resumed["epoch"], resumed["batch"]
     end_epoch = start_epoch + epochs if resumed is None else resumed["end_epoch"]
-    history.params = {"epochs": epochs, "batch_size": batch_size,
-                      "n_train": len(rows), "n_val": 0 if Xv is None else len(Xv)}
     model.history, model.stop_training, model.stop_reason = history, False, None
     model._nonfinite = None
     n_batches = -(-len(rows) // batch_size)
-    xbuf = np.empty((batch_size, *model.input_shape), dtype=model.dtype)
+    xbuf = np.empty((batch_size, *X.shape[1:]), dtype=model.dtype)
     ybuf = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
+    progress = EpochProgress(verbose, n_batches, end_epoch)
 
     logs: dict = {}
     with _Interrupt() as interrupt:
@@ -248,7 +250,9 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                 first = start_batch if epoch == start_epoch else 0
                 if first and resumed is not None:
                     sums, seen = resumed["sums"], resumed["seen"]
+                progress.begin(epoch, first)
                 t0 = time.perf_counter()
+                done = first
                 for b in range(first, n_batches):
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     nb = len(idx)
@@ -269,9 +273,14 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                         for name, fn in batch_metrics:
                             sums[name] += fn(yb, out) * nb
                     seen += nb
+                    done = b + 1
+                    progress.batch(sums, seen)
                     for c in cbs:
                         c.on_batch_end(b, {"loss": L})
-                    if ckpt is not None and ckpt.due_batch(b, n_batches):
+                    # Ctrl-C mid-epoch: checkpoint the exact position, so a
+                    # resume finishes this epoch instead of skipping its rest.
+                    if ckpt is not None and (ckpt.due_batch(b, n_batches) or (
+                            interrupt.hit and done < n_batches)):
                         ckpt.save(model, rng, history, epoch=epoch, batch=b + 1,
                                   end_epoch=end_epoch, epoch_state=epoch_state,
                                   sums=sums, seen=seen)
@@ -287,9 +296,8 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                 model.epoch = epoch + 1
                 for c in cbs:
                     c.on_epoch_end(epoch, logs)
-                if verbose:
-                    print(_log_line(epoch, end_epoch, logs), flush=True)
-                if ckpt is not None:
+                progress.end(epoch, logs)
+                if ckpt is not None and not (interrupt.hit and done < n_batches):
                     ckpt.save(model, rng, history, epoch=epoch + 1, batch=0,
                               end_epoch=end_epoch, epoch_state=None, sums=None, seen=0)
                 if interrupt.hit:
@@ -299,6 +307,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                 if model.stop_training:
                     break
         finally:
+            progress.close()
             for c in cbs:
                 c.on_train_end(logs)
     history.stopped_reason = model.stop_reason
@@ -306,14 +315,3 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
         print(f"stopped: {model.stop_reason}")
     return history
 
-
-def _log_line(epoch: int, end: int, logs: dict) -> str:
-    parts = [f"epoch {epoch + 1:>{len(str(end))}}/{end}"]
-    for k, v in logs.items():
-        if k == "time":
-            parts.append(f"{v:.2f}s")
-        elif k == "lr":
-            parts.append(f"lr {v:.3g}")
-        else:
-            parts.append(f"{k} {v:.4f}")
-    return "  ".join(parts)

@@ -27,6 +27,13 @@ def _weighted_mean(per_sample: np.ndarray, w: np.ndarray | None) -> float:
     return float((per_sample * w).sum() / per_sample.shape[0])
 
 
+def _clip_prob(p: np.ndarray) -> np.ndarray:
+    """p clipped to [ε, 1 − ε] so ln p and ln(1 − p) stay finite. The upper
+    bound must exist in p's dtype: 1 − 1e-12 rounds to 1.0 in float32."""
+    hi = min(1.0 - _EPS, 1.0 - float(np.finfo(p.dtype).epsneg))
+    return np.clip(p, _EPS, hi)
+
+
 def _scale_rows(g: np.ndarray, w: np.ndarray | None) -> np.ndarray:
     if w is not None:
         g *= w[:, None]
@@ -163,8 +170,9 @@ class BinaryCrossentropy(Loss):
     """Binary cross-entropy: lᵢ = −(1/n) Σⱼ [y ln p + (1 − y) ln(1 − p)].
 
     From probabilities p: dL/dp = (p − y)/(p(1 − p))/(B·n)  (p clipped to
-    [1e-12, 1 − 1e-12]). From logits z (fused with sigmoid):
-    l = max(z, 0) − z·y + ln(1 + e^(−|z|)),  dL/dz = (σ(z) − y)/(B·n).
+    [1e-12, 1 − 1e-12], in float32 [1e-12, 1 − 2⁻²⁴]). From logits z
+    (fused with sigmoid): l = max(z, 0) − z·y + ln(1 + e^(−|z|)),
+    dL/dz = (σ(z) − y)/(B·n).
     """
 
     name = "binary_crossentropy"
@@ -185,13 +193,13 @@ class BinaryCrossentropy(Loss):
     def per_sample(self, y_pred, y):
         if self.from_logits:
             return self.per_sample_logits(y_pred, y)
-        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
+        p = _clip_prob(y_pred)
         return -(y * np.log(p) + (1.0 - y) * np.log1p(-p)).mean(axis=1)
 
     def backward(self, y_pred, y, w=None, out=None):
         if self.from_logits:
             return self.backward_logits(y_pred, y, w, out)
-        p = np.clip(y_pred, _EPS, 1.0 - _EPS)
+        p = _clip_prob(y_pred)
         out = np.divide(p - y, p * (1.0 - p), out=out)
         out *= 1.0 / y_pred.size
         return _scale_rows(out, w)
@@ -243,7 +251,7 @@ class CategoricalCrossentropy(Loss):
             elif y.dtype.kind not in "biu":
                 raise ShapeError(expected("integer class labels", f"dtype {y.dtype}",
                                           "Map class names to 0..C-1 first "
-                                          "(glassnet.LabelEncoder)."))
+                                          "(glassnet.data.LabelEncoder)."))
             labels = y.astype(np.int64)
             if labels.size and (labels.min() < 0 or labels.max() >= n_out):
                 raise ShapeError(expected(

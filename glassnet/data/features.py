@@ -109,6 +109,11 @@ _NOT_A_NUMBER = (
 )
 
 
+_NOT_A_TARGET = (
+    "A regression target must be numeric; pass task='classification' for classes"
+)
+
+
 def _numbers(
     table: Table, j: int, fill: float | str | None, hint: str = _NOT_A_NUMBER
 ) -> np.ndarray:
@@ -252,14 +257,7 @@ def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray 
             if spec.task == "classification":
                 y = _codes(table, target_col, spec.class_names or [], None, "a class")
             else:
-                y = _numbers(
-                    table,
-                    target_col,
-                    None,
-                    "The target of a regression "
-                    "must be numeric; pass task='classification' for "
-                    "class names",
-                )[:, None]
+                y = _numbers(table, target_col, None, _NOT_A_TARGET)[:, None]
         except _Cell as problem:
             problems.append(problem)
     if problems:

@@ -17,6 +17,7 @@ two bytes and decompressed in memory.
 from __future__ import annotations
 
 import gzip
+import math
 import os
 import struct
 import zlib
@@ -103,7 +104,7 @@ def read_idx(
         )
     dims = struct.unpack(f">{ndim}I", data[4:header])
     dtype = IDX_DTYPES[code]
-    want = header + int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
+    want = header + math.prod(dims) * dtype.itemsize
     if len(data) != want:
         raise DataError(
             expected(

@@ -2,6 +2,10 @@
 
 from glassnet.layers.base import Layer
 from glassnet.layers.dense import Dense
+from glassnet.layers.gru import GRU
+from glassnet.layers.lstm import LSTM
+from glassnet.layers.rnn import SimpleRNN
+from glassnet.layers.sequence import TimeDistributed, pad_sequences
 from glassnet.layers.simple import Activation, Dropout, Flatten
 
 #: Every layer type a model file may name. A dict lookup only: nothing is ever
@@ -11,6 +15,11 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "Activation": Activation,
     "Dropout": Dropout,
     "Flatten": Flatten,
+    "SimpleRNN": SimpleRNN,
+    "LSTM": LSTM,
+    "GRU": GRU,
+    "TimeDistributed": TimeDistributed,
 }
 
-__all__ = ["LAYER_TYPES", "Activation", "Dense", "Dropout", "Flatten", "Layer"]
+__all__ = ["GRU", "LAYER_TYPES", "LSTM", "Activation", "Dense", "Dropout", "Flatten",
+           "Layer", "SimpleRNN", "TimeDistributed", "pad_sequences"]

@@ -1,0 +1,195 @@
+"""Trace: every array of one forward / backward / update pass, by name.
+
+Tracing is opt-in. ``model.tracer`` is None by default and
+``training.apply_step`` then skips the two hook calls entirely, so a model
+that is not traced pays nothing. With a tracer attached, each step records,
+per layer (copies, so later steps cannot overwrite them):
+
+    x        the layer's input                              (B, n_in)
+    z        pre-activation  z = x W + b                    (B, n_out)
+    a        activation      a = f(z)                       (B, n_out)
+    da       dL/da  (None on a softmax/sigmoid output fused with its loss)
+    dz       dL/dz = dL/da ⊙ f'(z)
+    W, b     parameter values before the update
+    dW, db   dL/dW = xᵀ dz,  dL/db = Σ_B dz
+    W_after, update_W        values after the step and Δ = after − before
+    state_W / state_W_before the optimizer's state (m, v, …) for W after and
+                             before the step, sliced from its flat buffers
+
+    >>> t = gn.trace(model, X, y)            # one real train step, recorded
+    >>> t.layers[0]["z"], t.layers[1]["update_W"]
+    >>> with gn.tracing(model) as tr:        # or attach around any steps
+    ...     model.train_step(X, y)
+    >>> tr.last.loss
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import numpy as np
+
+_ARRAYS = ("x", "z", "a", "da", "dz", "mask")
+
+
+@dataclass
+class Trace:
+    """One recorded step. ``layers[i]`` is a dict of named arrays for layer i."""
+
+    loss: float
+    X: np.ndarray
+    y: np.ndarray
+    layers: list[dict]
+    fused: bool                     # output activation fused with the loss
+    optimizer: dict = field(default_factory=dict)   # name, learning_rate, t, …
+    step: int = 0
+
+    def __getitem__(self, i: int) -> dict:
+        return self.layers[i]
+
+    def summary(self) -> str:
+        """One line per layer and array: shape, mean and range."""
+        out = [f"step {self.step}: loss {self.loss:.6g} "
+               f"({self.optimizer.get('name', '?')}, "
+               f"lr {self.optimizer.get('learning_rate', float('nan')):.3g})"]
+        for i, d in enumerate(self.layers):
+            out.append(f"layer {i} {d['name']} ({d['type']})")
+            for k, v in d.items():
+                if isinstance(v, np.ndarray) and v.size:
+                    out.append(f"  {k:<10} {str(v.shape):<12} mean {v.mean():+.4g}  "
+                               f"min {v.min():+.4g}  max {v.max():+.4g}")
+        return "\n".join(out)
+
+
+def _slice(model, layer, pname, flat: np.ndarray) -> np.ndarray:
+    """The part of a flat (model-wide) buffer that belongs to layer.pname."""
+    for lay, p, shape, off, size in model._layout:
+        if lay is layer and p == pname:
+            return flat[off:off + size].reshape(shape)
+    raise KeyError(f"{layer.name}.{pname}")
+
+
+def capture(model, X, y, L: float, loss=None) -> Trace:
+    """Copy every named array of the pass that just ran (forward + backward)."""
+    loss = model.loss if loss is None else loss
+    fused = loss is not None and model._fused(loss)
+    state = getattr(model.optimizer, "state", {}) if model.optimizer else {}
+    layers = []
+    for i, layer in enumerate(model.layers):
+        d: dict = {"name": layer.name, "type": type(layer).__name__}
+        act = getattr(layer, "activation", None)
+        if act is not None:
+            d["activation"] = act.name
+        for k in _ARRAYS:
+            v = layer.__dict__.get(k)
+            d[k] = None if v is None else np.array(v, copy=True)
+        if fused and i == len(model.layers) - 1:
+            d["da"] = None  # backward started from dL/dz, dL/da was never formed
+        for p in layer.param_names:
+            d[p] = layer.params[p].copy()
+            d["d" + p] = layer.grads[p].copy()
+            d["state_" + p + "_before"] = {k: _slice(model, layer, p, s).copy()
+                                            for k, s in state.items()}
+        layers.append(d)
+    return Trace(loss=float(L), X=np.array(X, copy=True), y=np.array(y, copy=True),
+                 layers=layers, fused=fused)
+
+
+def complete(model, trace: Trace) -> None:
+    """Add the after-update values, the applied Δ and the optimizer's state."""
+    opt = model.optimizer
+    trace.optimizer = {**opt.get_config(), "t": opt.t}
+    trace.step = opt.t
+    clips = opt.global_clipnorm is not None or opt.clipvalue is not None
+    for layer, d in zip(model.layers, trace.layers, strict=True):
+        for p in layer.param_names:
+            d[p + "_after"] = layer.params[p].copy()
+            d["update_" + p] = d[p + "_after"] - d[p]
+            d["state_" + p] = {k: _slice(model, layer, p, s).copy()
+                               for k, s in opt.state.items()}
+            if clips:  # clip() rewrote the gradient in place before the update
+                d["d" + p + "_applied"] = layer.grads[p].copy()
+
+
+class Tracer:
+    """Attach as ``model.tracer``; keeps the last ``keep`` traces (None: all)."""
+
+    def __init__(self, keep: int | None = 1):
+        self.keep = keep
+        self.traces: list[Trace] = []
+        self._open: Trace | None = None
+
+    def before_update(self, model, xb, yb, L) -> None:
+        self._open = capture(model, xb, yb, L)
+
+    def after_update(self, model) -> None:
+        if self._open is None:
+            return
+        complete(model, self._open)
+        self.traces.append(self._open)
+        self._open = None
+        if self.keep is not None and len(self.traces) > self.keep:
+            del self.traces[: len(self.traces) - self.keep]
+
+    @property
+    def last(self) -> Trace:
+        if not self.traces:
+            raise LookupError("no step was traced yet: run model.train_step(X, y) "
+                              "(or fit) inside the tracing block.")
+        return self.traces[-1]
+
+    @property
+    def layers(self) -> list[dict]:
+        """The last trace's layers (``with gn.tracing(m) as t: …; t.layers``)."""
+        return self.last.layers
+
+
+@contextmanager
+def tracing(model, keep: int | None = 1):
+    """Record the steps taken inside the block; the old tracer comes back after."""
+    old, tracer = model.tracer, Tracer(keep)
+    model.tracer = tracer
+    try:
+        yield tracer
+    finally:
+        model.tracer = old
+
+
+def snapshot(model) -> dict:
+    """Weights, optimizer state and step count, for an exact restore."""
+    opt = model.optimizer
+    return {"params": model.flat_params.copy(),
+            "state": {k: v.copy() for k, v in getattr(opt, "state", {}).items()},
+            "t": getattr(opt, "t", 0),
+            "lr": getattr(opt, "learning_rate", None),
+            "rng": model.rng.bit_generator.state}
+
+
+def restore(model, snap: dict) -> None:
+    """Undo everything since ``snapshot``: weights, optimizer state, t, lr, rng."""
+    np.copyto(model.flat_params, snap["params"])
+    opt = model.optimizer
+    if opt is not None:
+        if snap["state"]:
+            for k, v in snap["state"].items():
+                np.copyto(opt.state[k], v)
+        else:
+            opt.state = {}  # unbuilt before: the next step builds it afresh
+        opt.t = snap["t"]
+        opt.learning_rate = snap["lr"]
+    model.rng.bit_generator.state = snap["rng"]
+
+
+def trace(model, X, y, sample_weight=None, restore_after: bool = False) -> Trace:
+    """Run one real training step on (X, y) with a tracer attached; return it.
+
+    The model is updated as by ``model.train_step`` unless
+    ``restore_after=True``, which puts weights and optimizer state back.
+    """
+    snap = snapshot(model) if restore_after and model.optimizer is not None else None
+    with tracing(model) as tracer:
+        model.train_step(X, y, sample_weight)
+    if snap is not None:
+        restore(model, snap)
+    return tracer.last

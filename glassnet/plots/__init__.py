@@ -1,0 +1,23 @@
+"""Plots of training runs and models, saved as PNG files (matplotlib, headless).
+
+Every function takes what it draws and a ``path``, writes the PNG and returns
+the path. Matplotlib is imported only when a plot is drawn.
+"""
+
+from glassnet.plots.curves import plot_confusion_matrix, plot_history, plot_optimizers
+from glassnet.plots.functions import plot_activations
+from glassnet.plots.model import (
+    plot_decision_boundary,
+    plot_network,
+    plot_weight_histograms,
+)
+
+__all__ = [
+    "plot_activations",
+    "plot_confusion_matrix",
+    "plot_decision_boundary",
+    "plot_history",
+    "plot_network",
+    "plot_optimizers",
+    "plot_weight_histograms",
+]

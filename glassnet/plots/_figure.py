@@ -1,0 +1,49 @@
+"""Headless figures: matplotlib's object API with the Agg canvas.
+
+No pyplot, so no global figure state and no GUI backend: every plot function
+builds a ``Figure``, draws on it and writes a PNG, which works the same on a
+laptop, a server and in CI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from glassnet.errors import ConfigError
+
+POSITIVE, NEGATIVE = "#1f77b4", "#d62728"  # weight sign colours: blue +, red −
+TRAIN, VALID = "#1f77b4", "#ff7f0e"
+
+
+def new_figure(width: float = 6.4, height: float = 4.8):
+    """A Figure drawn by the Agg (PNG) canvas; raises if matplotlib is missing."""
+    try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as exc:
+        raise ConfigError("plots need matplotlib, which is not installed. Install "
+                          "it with: pip install 'glassnet[plot]'") from exc
+    fig = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def save(fig, path: str | os.PathLike[str], dpi: int = 110) -> Path:
+    """Write the figure as PNG (atomically) and return the path."""
+    import io
+
+    from glassnet.io.atomic import atomic_write_bytes
+
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=dpi)
+    atomic_write_bytes(path, buf.getvalue())
+    return path
+
+
+def grid(n: int, max_cols: int = 3) -> tuple[int, int]:
+    """(rows, cols) for n small panels."""
+    cols = min(n, max_cols)
+    return -(-n // cols), cols

@@ -1,0 +1,126 @@
+"""Curves over time: training history, the optimizer arena, confusion matrix."""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+
+from glassnet.errors import ConfigError, ShapeError, expected
+from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save
+
+_NOT_CURVES = ("lr", "time")
+
+
+def _as_dict(history) -> tuple[list[int], dict[str, list[float]]]:
+    if hasattr(history, "history") and hasattr(history, "epoch"):
+        return list(history.epoch), dict(history.history)
+    if isinstance(history, Mapping):
+        values = dict(history)
+        n = max((len(v) for v in values.values()), default=0)
+        return list(range(n)), values
+    raise ConfigError(expected("a History or a dict name -> values per epoch",
+                               type(history).__name__, "Pass net.fit(...)'s result."))
+
+
+def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path:
+    """Loss and each metric per epoch, training (solid) beside validation (dashed).
+
+    One panel per quantity; a learning-rate panel is added when it changed.
+    """
+    epochs, values = _as_dict(history)
+    if not epochs:
+        raise ShapeError(expected("a history with at least one epoch", "none",
+                                  "Train first: history = net.fit(...)."))
+    names = [k for k in values if not k.startswith("val_") and k not in _NOT_CURVES]
+    names += [k[4:] for k in values if k.startswith("val_") and k[4:] not in names]
+    lr = values.get("lr", [])
+    if len({round(v, 12) for v in lr if math.isfinite(v)}) > 1:
+        names.append("lr")
+    rows, cols = grid(len(names), 2)
+    fig = new_figure(5.0 * cols, 3.6 * rows)
+    x = np.asarray(epochs) + 1  # people count epochs from 1
+    for i, name in enumerate(names):
+        ax = fig.add_subplot(rows, cols, i + 1)
+        if name in values:
+            label = "learning rate" if name == "lr" else "training"
+            ax.plot(x, values[name], color=TRAIN, marker=".", label=label)
+        if "val_" + name in values:
+            ax.plot(x, values["val_" + name], color=VALID, ls="--", marker=".",
+                    label="validation")
+        ax.set_xlabel("epoch")
+        ax.set_title(name)
+        if name in ("loss", "lr") and all(v > 0 for v in values[name]
+                                          if math.isfinite(v)):
+            ax.set_yscale("log")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize="small")
+    if title:
+        fig.suptitle(title)
+    return save(fig, path)
+
+
+def plot_optimizers(curves: Mapping[str, Sequence[float]],
+                    path: str | os.PathLike[str],
+                    title: str = "optimizer arena", xlabel: str = "step") -> Path:
+    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y."""
+    if not isinstance(curves, Mapping) or not curves:
+        raise ConfigError(expected("a non-empty dict name -> list of losses",
+                                   type(curves).__name__, "Pass e.g. "
+                                   "{'sgd': [1.0, 0.5], 'adam': [1.0, 0.2]}."))
+    fig = new_figure(7.0, 4.5)
+    ax = fig.add_subplot()
+    positive = True
+    for name, losses in curves.items():
+        y = np.asarray(losses, dtype=np.float64).ravel()
+        if y.size == 0:
+            raise ShapeError(expected(f"losses for {name!r}", "an empty list",
+                                      "Record at least one loss per optimizer."))
+        positive &= bool(np.all(y[np.isfinite(y)] > 0))
+        ax.plot(np.arange(1, y.size + 1), y, label=f"{name} (final {y[-1]:.3g})")
+    if positive:
+        ax.set_yscale("log")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("loss")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    ax.legend()
+    return save(fig, path)
+
+
+def plot_confusion_matrix(cm, path: str | os.PathLike[str],
+                          class_names: Sequence[str] | None = None,
+                          title: str = "confusion matrix") -> Path:
+    """C[i, j] = samples of true class i predicted as j; colour = row share."""
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
+        raise ShapeError(expected("a square confusion matrix (K, K)",
+                                  f"shape {cm.shape}",
+                                  "Use gn.metrics.confusion_matrix(y, y_pred)."))
+    k = cm.shape[0]
+    names = [str(c) for c in class_names] if class_names is not None else \
+        [str(i) for i in range(k)]
+    share = cm / np.maximum(cm.sum(axis=1, keepdims=True), 1)  # recall per cell
+    size = min(3.0 + 0.5 * k, 14.0)
+    fig = new_figure(size + 1.0, size)
+    ax = fig.add_subplot()
+    im = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
+    fig.colorbar(im, ax=ax, label="share of the true class")
+    if k <= 30:
+        for i in range(k):
+            for j in range(k):
+                ax.text(j, i, f"{int(cm[i, j])}", ha="center", va="center",
+                        fontsize="small" if k > 10 else "medium",
+                        color="white" if share[i, j] > 0.5 else "black")
+    ticks = np.arange(k)
+    ax.set_xticks(ticks, names, rotation=45 if k > 6 else 0, ha="right" if k > 6
+                  else "center")
+    ax.set_yticks(ticks, names)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    accuracy = np.trace(cm) / max(cm.sum(), 1)
+    ax.set_title(f"{title} (accuracy {accuracy:.3f})")
+    return save(fig, path)

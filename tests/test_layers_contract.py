@@ -1,0 +1,180 @@
+"""The layer contract, one harness every layer passes.
+
+For each layer (inside a float64 model, so its parameters are bound views):
+output and gradient shapes; dL/dx by finite differences; ``+=`` into the
+gradients with accumulate=True and overwrite with accumulate=False;
+gradients and parameters stay the same arrays (views of the model's flat
+buffers) across steps and fit; infer equals forward and returns fresh
+memory; config round trip.
+"""
+
+import numpy as np
+import pytest
+
+import glassnet as gn
+from glassnet import activations as A
+
+B = 5
+
+
+def _dropout_fixed_mask(layer, x, seed=7):
+    """Dropout in training mode with the same mask on every call."""
+    layer.rng = np.random.default_rng(seed)
+    return layer.forward(x, training=True)
+
+
+LAYERS = {
+    **{f"dense-{n}": (lambda n=n: gn.Dense(4, n, input_dim=3))
+       for n in A.NAMES if n != "step"},
+    "dense-no_bias": lambda: gn.Dense(4, "relu", use_bias=False, input_dim=3),
+    "dense-regularized": lambda: gn.Dense(
+        4, "tanh", input_dim=3, kernel_regularizer=gn.regularizers.L2(0.1)),
+    **{f"activation-{n}": (lambda n=n: gn.Activation(n, input_dim=3))
+       for n in A.NAMES if n != "step"},
+    "dropout-inference": lambda: gn.Dropout(0.4, input_dim=3),
+    "dropout-training": lambda: gn.Dropout(0.4, input_dim=3),
+    "flatten": lambda: gn.Flatten(input_dim=(2, 3)),
+}
+
+
+def _setup(case):
+    layer = LAYERS[case]()
+    net = gn.Sequential([layer], dtype="float64", seed=0)
+    layer.need_input_grad = True  # the contract includes dL/dx
+    # nonzero biases so that they matter
+    net.set_weights([w if w.ndim > 1 else np.linspace(-0.2, 0.3, w.size)
+                     for w in net.get_weights()])
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(B, *layer.input_shape))
+    x[np.abs(x) < 0.05] += 0.1  # away from the kinks of relu & co.
+    training = case == "dropout-training"
+
+    def forward(xx):
+        if training:
+            return _dropout_fixed_mask(layer, xx)
+        return layer.forward(xx, training=False)
+
+    return net, layer, x, forward
+
+
+@pytest.mark.parametrize("case", list(LAYERS))
+def test_shapes_and_dtype(case):
+    net, layer, x, forward = _setup(case)
+    y = forward(x)
+    assert y.shape == (B, *layer.output_shape) and y.dtype == np.float64
+    dx = layer.backward(np.ones_like(y))
+    assert dx.shape == x.shape
+    for p in layer.param_names:
+        assert layer.grads[p].shape == layer.params[p].shape
+    assert layer.count_params() == sum(v.size for v in layer.params.values())
+
+
+@pytest.mark.parametrize("case", list(LAYERS))
+def test_input_gradient_by_finite_differences(case):
+    net, layer, x, forward = _setup(case)
+    R = np.random.default_rng(2).normal(size=(B, *layer.output_shape))
+    forward(x)
+    dx = layer.backward(R.copy()).copy()
+    h, numeric = 1e-6, np.zeros_like(x)
+    for idx in np.ndindex(x.shape):
+        xp, xm = x.copy(), x.copy()
+        xp[idx] += h
+        xm[idx] -= h
+        numeric[idx] = ((forward(xp) * R).sum() - (forward(xm) * R).sum()) / (2 * h)
+    np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-8)
+
+
+@pytest.mark.parametrize("case", [c for c in LAYERS if c.startswith("dense")])
+def test_parameter_gradients_accumulate_and_overwrite(case):
+    net, layer, x, forward = _setup(case)
+    R = np.random.default_rng(3).normal(size=(B, layer.units))
+    ids = {p: id(layer.grads[p]) for p in layer.param_names}
+    net.flat_grads[...] = 0.0
+    forward(x)
+    layer.backward(R.copy(), accumulate=True)
+    once = {p: layer.grads[p].copy() for p in layer.param_names}
+    assert all(np.abs(g).sum() > 0 for g in once.values())
+    forward(x)
+    layer.backward(R.copy(), accumulate=True)  # += : now twice the gradient
+    for p in layer.param_names:
+        np.testing.assert_allclose(layer.grads[p], 2 * once[p], rtol=1e-14)
+    net.flat_grads[...] = 123.0
+    forward(x)
+    layer.backward(R.copy(), accumulate=False)  # write, not add
+    for p in layer.param_names:
+        np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-14)
+        assert id(layer.grads[p]) == ids[p]
+        assert getattr(layer, "d" + p) is layer.grads[p]
+    # dW = xᵀ dz, db = Σ_B dz, with dz = R ⊙ f'(z) from the activation
+    dz = layer.activation.backward(layer.z, layer.a, R.copy())
+    np.testing.assert_allclose(layer.dW, x.T @ dz, rtol=1e-12)
+    if layer.use_bias:
+        np.testing.assert_allclose(layer.db, dz.sum(axis=0), rtol=1e-12)
+
+
+@pytest.mark.parametrize("case", list(LAYERS))
+def test_infer_equals_forward_and_is_fresh(case):
+    net, layer, x, forward = _setup(case)
+    y = layer.forward(x, training=False).copy()
+    out = layer.infer(x)
+    np.testing.assert_allclose(out, y, rtol=1e-14)
+    assert out.shape == y.shape
+    if out is not x:  # identity layers may pass x through, never a buffer
+        layer.forward(x * 2.0 + 1.0, training=False)
+        np.testing.assert_allclose(out, y, rtol=1e-14)
+
+
+@pytest.mark.parametrize("case", list(LAYERS))
+def test_config_round_trip(case):
+    net, layer, x, forward = _setup(case)
+    cfg = net.get_config()
+    clone = gn.Sequential.from_config(cfg, seed=5)
+    clone.set_weights(net.get_weights())
+    assert clone.get_config() == cfg
+    np.testing.assert_allclose(clone.predict(x), net.predict(x), rtol=1e-14)
+
+
+def test_dropout_mask_scaling_and_inference_identity():
+    layer = gn.Dropout(0.25, input_dim=(4000,))
+    gn.Sequential([layer], dtype="float64", seed=0)
+    x = np.ones((2, 4000))
+    y = layer.forward(x, training=True)
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / 0.75)     # inverted dropout
+    assert abs(kept.mean() - 0.75) < 0.03
+    np.testing.assert_array_equal(layer.backward(np.ones_like(x)), y)
+    np.testing.assert_array_equal(layer.forward(x, training=False), x)
+
+
+NETS = {
+    "mlp": lambda: [gn.Dense(6, "relu", input_dim=4), gn.Dropout(0.2),
+                    gn.Dense(5, "tanh"), gn.Activation("sigmoid"),
+                    gn.Dense(3, "softmax")],
+    "flatten": lambda: [gn.Flatten(input_dim=(2, 2)), gn.Dense(5, "elu"),
+                        gn.Dense(3, "softmax")],
+}
+
+
+@pytest.mark.parametrize("net_name", list(NETS))
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
+    net = gn.Sequential(NETS[net_name](), seed=0)
+    net.compile("categorical_crossentropy", optimizer, learning_rate=0.01)
+    bound = [(lay, p, lay.params[p], lay.grads[p], getattr(lay, p),
+              getattr(lay, "d" + p)) for lay, p, *_ in net._layout]
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, *net.input_shape))
+    y = rng.integers(0, 3, size=40)
+    y[:3] = [0, 1, 2]
+    for _ in range(3):
+        net.train_step(X[:8], y[:8])
+    net.fit(X, y, epochs=2, batch_size=7, verbose=0,
+            validation_split=0.2)
+    for lay, p, param, grad, attr, dattr in bound:
+        assert lay.params[p] is param and getattr(lay, p) is attr is param
+        assert lay.grads[p] is grad and getattr(lay, "d" + p) is dattr is grad
+        assert np.shares_memory(param, net.flat_params)
+        assert np.shares_memory(grad, net.flat_grads)
+    # and they really are the live values: writing the flat buffer shows up
+    net.flat_params[...] = 0.5
+    assert all((lay.params[p] == 0.5).all() for lay, p, *_ in net._layout)
