@@ -49,6 +49,8 @@ from glassnet.layers import Activation, Dense, Dropout, Flatten, Layer
 from glassnet.layers import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
+from glassnet import demos, glassbox
+from glassnet.glassbox import diagnose, doctor, explain, find_lr, trace, tracing
 
 __version__ = "0.1.0"
 
@@ -63,4 +65,6 @@ __all__ = [
     "gradcheck", "initializers", "load", "load_model", "losses", "metrics", "optimizers",
     "regularizers", "schedules",
     "GRU", "LSTM", "SimpleRNN", "TimeDistributed", "pad_sequences",
+    "demos", "diagnose", "doctor", "explain", "find_lr", "glassbox", "trace",
+    "tracing",
 ]

@@ -60,7 +60,8 @@ class _Monitor(Callback):
         if not isinstance(min_delta, int | float) or min_delta < 0:
             raise ConfigError(expected("min_delta ≥ 0", repr(min_delta),
                                        "Pass e.g. min_delta=1e-4."))
-        self.monitor, self.min_delta, self.patience = monitor, float(min_delta), patience
+        self.monitor, self.patience = monitor, patience
+        self.min_delta = float(min_delta)
         self.mode = _mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
         self.wait = 0
@@ -107,12 +108,13 @@ class EarlyStopping(_Monitor):
                 self.best_weights = self.model.flat_params.copy()
         else:
             self.wait += 1
-            if self.wait > self.patience:
+            if self.wait >= self.patience:
                 self.stopped_epoch = epoch
                 self.model.stop_training = True
-                self.model.stop_reason = (f"early stopping: {self.monitor} did not "
-                                          f"improve for {self.wait} epochs (best "
-                                          f"{self.best:.6g} at epoch {self.best_epoch})")
+                self.model.stop_reason = (
+                    f"early stopping: {self.monitor} did not improve for "
+                    f"{self.wait} epochs (best {self.best:.6g} at epoch "
+                    f"{self.best_epoch})")
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:
@@ -139,7 +141,7 @@ class ReduceLROnPlateau(_Monitor):
             self.best, self.wait = value, 0
             return
         self.wait += 1
-        if self.wait > self.patience:
+        if self.wait >= self.patience:
             opt = self.model.optimizer
             opt.learning_rate = max(opt.learning_rate * self.factor, self.min_lr)
             self.model._lr_override = opt.learning_rate
@@ -201,10 +203,15 @@ class CSVLogger(Callback):
 class LambdaCallback(Callback):
     """Callback from plain functions: LambdaCallback(on_epoch_end=f)."""
 
+    HOOKS = ("on_train_begin", "on_train_end", "on_epoch_begin", "on_epoch_end",
+             "on_batch_end")
+
     def __init__(self, **fns):
         for name, fn in fns.items():
-            if not name.startswith("on_") or not callable(fn):
-                raise ConfigError(f"LambdaCallback: unknown hook {name!r}")
+            if name not in self.HOOKS or not callable(fn):
+                raise ConfigError(expected(f"hooks from {self.HOOKS} set to "
+                                           "functions", f"{name}={fn!r}",
+                                           "Check the hook's spelling."))
             setattr(self, name, fn)
 
 

@@ -256,8 +256,10 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                 for b in range(first, n_batches):
                     idx = order[b * batch_size:(b + 1) * batch_size]
                     nb = len(idx)
-                    xb = np.take(X, idx, axis=0, out=xbuf[:nb])
-                    yb = np.take(y, idx, axis=0, out=ybuf[:nb])
+                    # mode="clip": idx is a permutation of valid rows, and the
+                    # default mode="raise" first gathers into a hidden buffer.
+                    xb = np.take(X, idx, axis=0, out=xbuf[:nb], mode="clip")
+                    yb = np.take(y, idx, axis=0, out=ybuf[:nb], mode="clip")
                     wb = None if w is None else w[idx]
                     L = apply_step(model, xb, yb, wb, f" at epoch {epoch}, batch {b}",
                                    nan_policy)

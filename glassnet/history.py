@@ -34,7 +34,7 @@ class History:
         n = len(self.epoch)
         for k, v in logs.items():
             self.history.setdefault(k, [float("nan")] * (n - 1)).append(float(v))
-        for k, vals in self.history.items():
+        for vals in self.history.values():
             if len(vals) < n:
                 vals.append(float("nan"))
 

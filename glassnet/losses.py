@@ -19,6 +19,7 @@ import numpy as np
 from glassnet.errors import ConfigError, ShapeError, expected
 
 _EPS = 1e-12
+_TINY_P = 1e-30  # below this, −ln p is taken from the logits instead
 
 
 def _weighted_mean(per_sample: np.ndarray, w: np.ndarray | None) -> float:
@@ -83,7 +84,8 @@ class Loss:
     def per_sample_logits(self, z, y) -> np.ndarray:
         raise NotImplementedError(f"{self.name} has no logits form")
 
-    def forward_logits(self, z, y, w=None) -> float:
+    def forward_logits(self, z, y, w=None, p=None) -> float:
+        """L from the logits z; ``p`` (the activation's output) may be reused."""
         return _weighted_mean(self.per_sample_logits(z, y), w)
 
     def backward_logits(self, z, y, w=None, out=None, p=None) -> np.ndarray:
@@ -291,6 +293,17 @@ class CategoricalCrossentropy(Loss):
         if y.ndim == 1:
             return lse - z[np.arange(len(y)), y]
         return lse * y.sum(axis=1) - (y * z).sum(axis=1)
+
+    def forward_logits(self, z, y, w=None, p=None):
+        # In training the softmax output p is already computed, so for labels
+        # lᵢ = −ln p_{i,yᵢ} costs B logs instead of a second max/exp/sum over z.
+        # If some p_{i,yᵢ} is too small for its log to be accurate (≤ 1e-30,
+        # a loss above 69) the lse form below is used instead.
+        if p is not None and y.ndim == 1:
+            p_y = p[np.arange(len(y)), y]                 # (B,)
+            if p_y.min() > _TINY_P:
+                return _weighted_mean(-np.log(p_y), w)
+        return _weighted_mean(self.per_sample_logits(z, y), w)
 
     def backward_logits(self, z, y, w=None, out=None, p=None):
         if p is None:

@@ -48,16 +48,19 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
 
 def precision_recall_f1(y_true, y_pred, n_classes: int | None = None) -> dict:
     """Per-class and macro precision = TP/(TP+FP), recall = TP/(TP+FN),
-    F1 = 2PR/(P+R) (0 where undefined)."""
+    F1 = 2PR/(P+R) (0 where undefined). Macro averages run over the classes
+    that occur in y_true or y_pred, as scikit-learn's do."""
     cm = confusion_matrix(y_true, y_pred, n_classes).astype(np.float64)
     tp = np.diag(cm)
     with np.errstate(divide="ignore", invalid="ignore"):
         prec = np.where(cm.sum(0) > 0, tp / cm.sum(0), 0.0)
         rec = np.where(cm.sum(1) > 0, tp / cm.sum(1), 0.0)
         f1 = np.where(prec + rec > 0, 2 * prec * rec / (prec + rec), 0.0)
+    seen = (cm.sum(0) + cm.sum(1)) > 0
     return {"precision": prec, "recall": rec, "f1": f1,
-            "macro_precision": float(prec.mean()), "macro_recall": float(rec.mean()),
-            "macro_f1": float(f1.mean())}
+            "macro_precision": float(prec[seen].mean()),
+            "macro_recall": float(rec[seen].mean()),
+            "macro_f1": float(f1[seen].mean())}
 
 
 def precision(y_true, y_pred) -> float:

@@ -169,7 +169,7 @@ class Sequential:
         out = self.forward(X, training)
         last = self.layers[-1]
         if self._fused(loss):
-            L = loss.forward_logits(last.z, y, sample_weight)
+            L = loss.forward_logits(last.z, y, sample_weight, p=last.a)
             dz = loss.backward_logits(last.z, y, sample_weight, p=last.a,
                                       out=last._buffer("dz", last.z.shape))
             self.backward(last.backward_z(dz, accumulate=False), accumulate=False,

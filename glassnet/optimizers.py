@@ -11,6 +11,7 @@ Conventions follow the papers and match ``torch.optim`` step for step.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -48,9 +49,13 @@ class Optimizer:
     name = "optimizer"
     state_names: tuple[str, ...] = ()
 
-    def __init__(self, learning_rate: float = 0.01, global_clipnorm=None,
-                 clipvalue=None):
-        self.learning_rate = _check("learning_rate", learning_rate)
+    def __init__(self, learning_rate: float | Callable[[int], float] = 0.01,
+                 global_clipnorm=None, clipvalue=None):
+        #: a schedule passed as learning_rate (a gn.schedules.Schedule or any
+        #: function of the epoch): fit sets η = schedule(epoch) every epoch
+        self.schedule = learning_rate if callable(learning_rate) else None
+        self.learning_rate = _check("learning_rate", float(learning_rate(0)) if
+                                    self.schedule else learning_rate)
         self.global_clipnorm = None if global_clipnorm is None else \
             _check("global_clipnorm", global_clipnorm)
         self.clipvalue = None if clipvalue is None else _check("clipvalue", clipvalue)
@@ -62,6 +67,7 @@ class Optimizer:
         """Allocate state and scratch once, shaped like the flat buffer."""
         self.state = {k: np.zeros_like(params) for k in self.state_names}
         self._tmp = np.empty_like(params)
+        self._tiny = np.empty(params.shape, dtype=bool)  # the flush's mask
         self.t = 0
 
     def clip(self, grads: np.ndarray) -> None:
@@ -83,7 +89,9 @@ class Optimizer:
         self._update(params, grads)
         if self.state_names and self.t % _FLUSH_EVERY == 0:
             for s in self.state.values():
-                np.copyto(s, 0, where=np.abs(s) < _TINY)
+                np.abs(s, out=self._tmp)
+                np.less(self._tmp, _TINY, out=self._tiny)
+                np.copyto(s, 0, where=self._tiny)       # |s| < 1e-30 → 0
 
     def _update(self, params, grads):
         raise NotImplementedError
@@ -255,12 +263,13 @@ class Adam(Optimizer):
         tmp *= 1.0 - b2
         v += tmp                                       # v ← β₂v + (1 − β₂)g²
         bc1, bc2 = 1.0 - b1**t, 1.0 - b2**t
+        # η m̂/(√v̂ + ε) = (η √bc2 / bc1) · m/(√v + ε √bc2): the bias
+        # corrections become two scalars, saving a pass over every parameter.
         np.sqrt(v, out=tmp)
-        tmp *= 1.0 / math.sqrt(bc2)                    # √v̂
-        tmp += self.epsilon
-        np.divide(m, tmp, out=tmp)                     # m / (√v̂ + ε)
-        tmp *= self.learning_rate / bc1                # η m̂ / (√v̂ + ε)
-        params -= tmp
+        tmp += self.epsilon * math.sqrt(bc2)           # √v + ε√bc2
+        np.divide(m, tmp, out=tmp)
+        tmp *= self.learning_rate * math.sqrt(bc2) / bc1
+        params -= tmp                                  # θ ← θ − η m̂/(√v̂ + ε)
 
     def get_config(self):
         return {**super().get_config(), "beta_1": self.beta_1,

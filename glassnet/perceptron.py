@@ -10,6 +10,7 @@ It converges in finitely many updates on linearly separable data (Novikoff,
 
 from __future__ import annotations
 
+import math
 import numbers
 
 import numpy as np
@@ -27,9 +28,13 @@ class Perceptron:
                 or n_inputs <= 0:
             raise ConfigError(expected("n_inputs as a positive int", repr(n_inputs),
                                        "Pass the number of input features."))
-        if not isinstance(learning_rate, numbers.Real) or learning_rate <= 0:
+        if not isinstance(learning_rate, numbers.Real) or not math.isfinite(
+                learning_rate) or learning_rate <= 0:
             raise ConfigError(expected("learning_rate > 0", repr(learning_rate),
                                        "Pass e.g. learning_rate=1.0."))
+        if init not in ("zeros", "random"):
+            raise ConfigError(expected("init 'zeros' or 'random'", repr(init),
+                                       "Pass init='zeros' (the classic start)."))
         rng = as_rng(seed)
         self.n_inputs, self.learning_rate = int(n_inputs), float(learning_rate)
         self.w = (rng.normal(0, 0.1, n_inputs) if init == "random"

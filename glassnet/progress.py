@@ -10,6 +10,7 @@ stable line per epoch, easy to grep and to diff between runs:
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from typing import IO
@@ -30,8 +31,19 @@ def log_line(epoch: int, end: int, logs: dict) -> str:
     return "  ".join(parts)
 
 
+_SHORT = {"accuracy": "acc", "top_k_accuracy": "top_k"}
+_BAR = "{desc} {percentage:3.0f}%|{bar:12}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}"
+
+
 def _metrics_text(logs: dict) -> str:
-    return " ".join(f"{k}={v:.4f}" for k, v in logs.items() if k not in ("time", "lr"))
+    """'loss=0.4312 acc=0.912 val_loss=…' for the bar's tail."""
+    parts = []
+    for k, v in logs.items():
+        if k in ("time", "lr"):
+            continue
+        prefix, base = ("val_", k[4:]) if k.startswith("val_") else ("", k)
+        parts.append(f"{prefix}{_SHORT.get(base, base)}={v:.4f}")
+    return " ".join(parts)
 
 
 def _tqdm():
@@ -66,10 +78,15 @@ class EpochProgress:
         if self.bar_class is None:
             return
         width = len(str(self.end_epoch))
+        # shutil falls back to 80×24 where the terminal reports 0×0 (e.g. some
+        # CI ptys), where tqdm would otherwise draw nothing.
+        cols, rows = shutil.get_terminal_size()
         self.bar = self.bar_class(
             total=self.n_batches, initial=first_batch, unit="batch",
             desc=f"epoch {epoch + 1:>{width}}/{self.end_epoch}",
-            file=self.stream or sys.stdout, leave=True, dynamic_ncols=True)
+            bar_format=_BAR + "{postfix}]",
+            file=self.stream or sys.stdout, leave=True,
+            ncols=min(cols, 120), nrows=max(rows, 2))
         self._last = 0.0
 
     def batch(self, sums: dict, seen: int) -> None:

@@ -69,7 +69,12 @@ def _first_nonfinite_layer(model) -> str:
         for pname, g in layer.grads.items():
             if not np.isfinite(g).all():
                 return f"layer '{layer.name}' gradient d{pname}"
-    return "the loss"
+    last = model.layers[-1]
+    a = getattr(last, "a", None)
+    if a is None or not a.size:
+        return "the loss"
+    return (f"the loss on layer '{last.name}' output (largest |output| "
+            f"{float(np.abs(a).max()):.3g})")
 
 
 def apply_step(model, xb, yb, wb=None, where: str = "", nan_policy: str = "raise"):
@@ -78,9 +83,12 @@ def apply_step(model, xb, yb, wb=None, where: str = "", nan_policy: str = "raise
     Returns the batch loss, or None when the update was skipped because the
     loss or a gradient was not finite (policy 'warn' / 'stop').
     """
-    L = model.loss_and_grads(xb, yb, model.loss, wb, training=True)
-    g = model.flat_grads
-    gg = float(np.dot(g, g))
+    # Overflow is detected below and reported once, as a TrainingError or by
+    # nan_policy, instead of a trail of NumPy RuntimeWarnings.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        L = model.loss_and_grads(xb, yb, model.loss, wb, training=True)
+        g = model.flat_grads
+        gg = float(np.dot(g, g))
     if not (math.isfinite(L) and math.isfinite(gg)) and not (
             math.isfinite(L) and np.isfinite(g).all()):
         what = "loss" if not math.isfinite(L) else "gradient"

@@ -26,7 +26,7 @@ class Factor:
         if self.evaluation and self.evaluation != self.formula:
             parts.append(self.evaluation)
         shown = num(self.value, digits)
-        if parts[-1] != shown:
+        if (self.evaluation or self.formula) != shown:
             parts.append(shown)
         return " = ".join(parts)
 
@@ -104,19 +104,20 @@ def loss_factor(loss, E: str, out_name: str, net_name: str, y_name: str,
         return Factor(f"∂{E}/∂{net_name}", paren(f"{p} − {y_name}") + n, value,
                       paren(f"{o} − {t}") + n)
     logits = getattr(loss, "from_logits", False)
+    per = f"/{n_out}" if n_out > 1 else ""  # the mean over the outputs
     forms = {
         "half_sse": (f"{out_name} − {y_name}", f"{o} − {t}"),
-        "mse": (f"2·({out_name} − {y_name})/{n_out}", f"2 × ({o} − {t})/{n_out}"),
-        "mae": (f"sign({out_name} − {y_name})/{n_out}",
-                f"sign({o} − {t})/{n_out}"),
-        "huber": (f"clip({out_name} − {y_name}, −δ, δ)/{n_out}",
+        "mse": (f"2·({out_name} − {y_name}){per}", f"2 × ({o} − {t}){per}"),
+        "mae": (f"sign({out_name} − {y_name}){per}",
+                f"sign({o} − {t}){per}"),
+        "huber": (f"clip({out_name} − {y_name}, −δ, δ){per}",
                   f"clip({o} − {t}, −{num(getattr(loss, 'delta', 1), 4)}, "
-                  f"{num(getattr(loss, 'delta', 1), 4)})/{n_out}"),
+                  f"{num(getattr(loss, 'delta', 1), 4)}){per}"),
         "binary_crossentropy": (
-            (f"(σ({out_name}) − {y_name})/{n_out}", f"(σ({o}) − {t})/{n_out}")
+            (f"(σ({out_name}) − {y_name}){per}", f"(σ({o}) − {t}){per}")
             if logits else
-            (f"({out_name} − {y_name}) / ({out_name}·(1 − {out_name}))/{n_out}",
-             f"({o} − {t}) / ({o} × (1 − {o}))/{n_out}")),
+            (f"({out_name} − {y_name}) / ({out_name}·(1 − {out_name})){per}",
+             f"({o} − {t}) / ({o} × (1 − {o})){per}")),
         "categorical_crossentropy": (
             (f"softmax(out){out_name[3:]} − {y_name}", "") if logits else
             (f"−{y_name} / {out_name}", f"−{t} / {o}")),

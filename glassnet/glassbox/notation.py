@@ -62,7 +62,8 @@ class Names:
     def unit(self, l: int, j: int) -> str:
         """'h1', 'h2.3' (second of several hidden layers, unit 3) or 'o1'."""
         if self.is_output(l):
-            return f"{self.n.output}{j + 1}"
+            single = self.layers[l].units == 1
+            return self.n.output if single else f"{self.n.output}{j + 1}"
         k = self.pos[l]
         if len(self.dense) == 2:
             return f"{self.n.hidden}{j + 1}"

@@ -228,10 +228,11 @@ def _gradient(model, tr, names: Names, loss, l: int, pname: str, idx: tuple,
                            for t in range(B)])
     g_s = math.prod(f.value for f in chain)
     value = float(per_sample.mean())
-    lines = [Line("title", f"∂{E}/∂{w_name}  ({w_name} = layers[{l}].{pname}"
-                           f"[{', '.join(map(str, idx))}]: "
-                           f"{names.source(l, idx[0]) if pname == 'W' else '1'} → "
-                           f"{names.net(l, j)}; sample {s + 1} of {B})")]
+    where = (f"{names.source(l, idx[0])} → {names.net(l, j)}" if pname == "W"
+             else f"bias of {names.net(l, j)}")
+    at = f"layers[{l}].{pname}[{', '.join(map(str, idx))}]"
+    at = f"{w_name} = {at}" if names.numbered else at
+    lines = [Line("title", f"∂{E}/∂{w_name}  ({at}: {where}; sample {s + 1} of {B})")]
     lines.append(Line("eq", f"∂{E}/∂{w_name} = " + " · ".join(f.name for f in chain)))
     width = max(len(f.name) for f in chain)
     if prefix_lines:  # the first factor is a sum over paths, written out above
@@ -239,8 +240,8 @@ def _gradient(model, tr, names: Names, loss, l: int, pname: str, idx: tuple,
         lines += [Line("eq", f.line(width, digits)) for f in chain[1:]]
     else:
         lines += [Line("eq", f.line(width, digits)) for f in chain]
-    lines.append(Line("eq", f"∂{E}/∂{w_name} = {product([f.value for f in chain], digits)}"
-                            f" = {num(g_s, digits)}"))
+    values = product([f.value for f in chain], digits)
+    lines.append(Line("eq", f"∂{E}/∂{w_name} = {values} = {num(g_s, digits)}"))
     if B > 1:
         lines += _batch_lines(E, w_name, per_sample, s, digits)
     penalty = _penalty(model.layers[l], pname, idx)
@@ -296,7 +297,8 @@ def _chain(model, tr, names: Names, loss, l: int, j: int, s: int, digits: int):
     nl = names.next_dense(l)
     nd = tr.layers[nl]
     K = nd["z"].shape[1]
-    da = Factor(f"∂{E}/∂{out}", f"Σₖ ∂{E}/∂net_k · w_{out[4:]}→k", B * float(d["da"][s, j]))
+    da = Factor(f"∂{E}/∂{out}", f"Σₖ ∂{E}/∂net_k · w({out[4:]}→k)",
+                B * float(d["da"][s, j]))
     fa = _act_factor(act, out, net, d, s, j, digits)
     if K > _MAX_PATHS:
         note = Line("eq", f"{da.name} = Σ over the {K} units that {out} feeds "
@@ -318,8 +320,9 @@ def _chain(model, tr, names: Names, loss, l: int, j: int, s: int, digits: int):
                                 + f" = {product([f.value for f in seg], digits)}"
                                 + f" = {num(val, digits)}"))
         paths.append(seg + [fa])
-    lines.append(Line("eq", f"{da.name} = {signed_sum(sums, digits)} = "
-                            f"{num(da.value, digits)}"))
+    if K > 1:
+        lines.append(Line("eq", f"{da.name} = {signed_sum(sums, digits)} = "
+                                f"{num(da.value, digits)}"))
     return [da, fa], lines, paths
 
 
@@ -377,11 +380,12 @@ def _batch_lines(E, w_name, per_sample, s, digits) -> list[Line]:
     B = len(per_sample)
     mean = float(per_sample.mean())
     if B <= _MAX_LISTED:
-        listed = " + ".join(f"{num(v, digits)}" for v in per_sample)
+        listed = signed_sum(per_sample, digits)
         return [Line("note", f"Over the batch, {E} is the mean of the {B} per-sample "
                              "losses, so the gradient is the mean of the per-sample "
                              "gradients:"),
-                Line("eq", f"∂{E}/∂{w_name} = (1/{B})·({listed}) = {num(mean, digits)}")]
+                Line("eq", f"∂{E}/∂{w_name} = (1/{B})·({listed}) = "
+                           f"{num(mean, digits)}")]
     return [Line("note", f"Over the batch, {E} is the mean of the {B} per-sample "
                          f"losses (sample {s + 1} above contributes "
                          f"{num(per_sample[s], digits)}):"),

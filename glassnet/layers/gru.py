@@ -85,60 +85,45 @@ class GRU(Recurrent):
         self.Hs, self.G, self.R = Hs, G, R
         return self._outputs(Hs)
 
-    def _local_derivatives(self):
-        """Step-order-free factors for all T at once (m_t = 1 unless padded):
-
-            Pa = m ⊙ [A ⊙ ĥ_n ⊙ r(1−r), (h_{t−1} − n) ⊙ z(1−z), A]   dA_t = dh_t ⊙ Pa_t
-            Pr = Pa with its n block ⊙ r                            dR_t = dh_t ⊙ Pr_t
-            Zc = z (or 1 where padded)                 dh^rec = dR_t Uᵀ + dh_t ⊙ Zc_t
-            with A = (1 − z) ⊙ (1 − n²)
-        """
-        T, B, H = self.T, self.B, self.units
-        G3 = self.G.reshape(T, B, 3, H)
-        r, z, n = G3[:, :, 0], G3[:, :, 1], G3[:, :, 2]
-        Pa = self._work("Pa", (T, B, 3, H))
-        Pr = self._work("Pr", (T, B, 3, H))
-        A = Pa[:, :, 2]
-        np.square(n, out=A)
-        np.subtract(1.0, A, out=A)
-        A *= np.subtract(1.0, z, out=Pa[:, :, 0])          # A = (1 − z)(1 − n²)
-        np.subtract(1.0, r, out=Pa[:, :, 0])
-        Pa[:, :, 0] *= r
-        Pa[:, :, 0] *= self.R[:, :, 2 * H:]
-        Pa[:, :, 0] *= A                                   # A ĥ_n r(1 − r)
-        np.subtract(1.0, z, out=Pa[:, :, 1])
-        Pa[:, :, 1] *= z
-        Pa[:, :, 1] *= np.subtract(self.Hs[:-1], n, out=Pr[:, :, 2])
-        Zc = z
-        if self.keep is not None:
-            Pa *= self.keep[..., None]
-            Zc = self._work("Zc", (T, B, H))
-            np.multiply(z, self.keep, out=Zc)
-            Zc += self.skip
-        Pr[...] = Pa
-        Pr[:, :, 2] *= r
-        return Pa, Pr, Zc
-
     def backward(self, dy, accumulate=True):
         T, B, H = self.T, self.B, self.units
         DH, dY = self._seed_dh(dy)                         # DH[t] = ∂L/∂h_t
-        Pa, Pr, Zc = self._local_derivatives()
-        dA = self._work("dA", (T, B, 3 * H))
-        dR = self._work("dR", (T, B, 3 * H))
-        dA4, dR4 = dA.reshape(T, B, 3, H), dR.reshape(T, B, 3, H)
-        tmp = self._work("tmp_dh", (B, H))
+        dA = self._work("dA", (T, B, 3 * H))               # input side [r | z | n]
+        dR = self._work("dR", (T, B, 3 * H))               # recurrent side
+        dn = self._work("tmp_dn", (B, H))
         dh0 = self._work("dh_init", (B, H))
-        Ut = self.U.T
+        Ut = self._work("Ut", (3 * H, H))
+        Ut[...] = self.U.T
+        keep, skip = self.keep, self.skip
         for t in range(T - 1, -1, -1):
-            dh = DH[t][:, None, :]
-            np.multiply(dh, Pa[t], out=dA4[t])             # [da_r, da_z, da_n]
-            np.multiply(dh, Pr[t], out=dR4[t])             # [da_r, da_z, da_n ⊙ r]
+            dh, a, da, dr = DH[t], self.G[t], dA[t], dR[t]
+            r, z, n = a[:, :H], a[:, H:2 * H], a[:, 2 * H:]
+            da_r, da_z, da_n = da[:, :H], da[:, H:2 * H], da[:, 2 * H:]
+            np.subtract(1.0, z, out=dn)
+            dn *= dh                                       # ∂L/∂n = dh ⊙ (1 − z)
+            np.square(n, out=da_n)
+            np.subtract(1.0, da_n, out=da_n)
+            da_n *= dn                                     # da_n = ∂L/∂n ⊙ (1 − n²)
+            np.subtract(self.Hs[t], n, out=da_z)
+            da_z *= z
+            da_z *= dn                                     # da_z = dh (h − n) z(1 − z)
+            np.subtract(1.0, r, out=da_r)
+            da_r *= r
+            da_r *= self.R[t, :, 2 * H:]
+            da_r *= da_n                                   # da_r = da_n ĥ_n r(1 − r)
+            if keep is not None:
+                da *= keep[t]                              # padded step: no gradient
+            dr[:, :2 * H] = da[:, :2 * H]
+            np.multiply(da_n, r, out=dr[:, 2 * H:])        # dR_n = da_n ⊙ r
             prev = DH[t - 1] if t > 0 else dh0
             if self._cut(t):
                 prev[...] = 0.0
             else:
-                np.matmul(dR[t], Ut, out=prev)             # dR_t Uᵀ
-                prev += np.multiply(DH[t], Zc[t], out=tmp)  # + dh_t ⊙ z
+                np.matmul(dr, Ut, out=prev)                # dR_t Uᵀ
+                np.multiply(dh, z, out=dn)                 # + dh ⊙ z (all of dh
+                if skip is not None:                       #   where padded)
+                    np.copyto(dn, dh, where=skip[t])
+                prev += dn
             if t > 0 and dY is not None:
                 prev += dY[t - 1]
         self.DH, self.d_initial_state = DH, dh0

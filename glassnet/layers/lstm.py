@@ -44,11 +44,17 @@ class LSTM(Recurrent):
                          kernel_initializer, recurrent_initializer, bias_initializer,
                          input_dim, name)
         self.unit_forget_bias = bool(unit_forget_bias)
-        H = self.units
-        # σ(z) = ½ + ½ tanh(z/2): all four gates from one tanh over (B, 4H)
-        self._scale = np.array([0.5] * (2 * H) + [1.0] * H + [0.5] * H)
-        self._shift = np.array([0.5] * (2 * H) + [0.0] * H + [0.5] * H)
         self.initial_cell = None
+
+    def build(self, input_shape):
+        out = super().build(input_shape)
+        H, dt = self.units, self.dtype
+        # σ(z) = ½ + ½ tanh(z/2): all four gates from one tanh over (B, 4H)
+        self._scale = np.array([0.5] * (2 * H) + [1.0] * H + [0.5] * H, dtype=dt)
+        self._shift = np.array([0.5] * (2 * H) + [0.0] * H + [0.5] * H, dtype=dt)
+        # gate derivative (1 − a)(a + p): a(1 − a) for σ (p = 0), 1 − a² for tanh (p = 1)
+        self._plus = np.array([0.0] * (2 * H) + [1.0] * H + [0.0] * H, dtype=dt)
+        return out
 
     def init_params(self, rng, dtype):
         vals = super().init_params(rng, dtype)
@@ -62,7 +68,7 @@ class LSTM(Recurrent):
         T, B, H = self.T, self.B, self.units
         h0, c0 = initial_state if initial_state is not None else \
             (self.initial_state, self.initial_cell)
-        s, off = self._scale.astype(self.dtype), self._shift.astype(self.dtype)
+        s, off = self._scale, self._shift
         XW = self._work("xw", (T, B, 4 * H))
         np.matmul(xt.reshape(T * B, -1), self.W, out=XW.reshape(T * B, 4 * H))
         XW += self.b                                       # x_t W + b, all t at once
@@ -92,69 +98,45 @@ class LSTM(Recurrent):
         self.Hs, self.C, self.G, self.TC = Hs, C, G, TC
         return self._outputs(Hs)
 
-    def _local_derivatives(self):
-        """Everything in backward that does not depend on the step order,
-        computed for all T at once (m_t = 1 unless padded):
-
-            K = m ⊙ o ⊙ (1 − tanh²c)          dc_t += dh_t ⊙ K_t
-            P = m ⊙ tanh c ⊙ o(1 − o)         dz_o  = dh_t ⊙ P_t
-            Q = m ⊙ [g ⊙ i(1−i), c_{t−1} ⊙ f(1−f), i ⊙ (1−g²)]   dz_ifg = dc_t ⊙ Q_t
-            Fc = f (or 1 where padded)        dc^rec = dc_t ⊙ Fc_t
-        """
-        T, B, H = self.T, self.B, self.units
-        G4 = self.G.reshape(T, B, 4, H)
-        i, f, g, o = G4[:, :, 0], G4[:, :, 1], G4[:, :, 2], G4[:, :, 3]
-        K = self._work("K", (T, B, H))
-        P = self._work("P", (T, B, H))
-        Q = self._work("Q", (T, B, 3, H))
-        np.square(self.TC, out=K)
-        np.subtract(1.0, K, out=K)
-        K *= o                                             # o (1 − tanh²c)
-        np.subtract(1.0, o, out=P)
-        P *= o
-        P *= self.TC                                       # tanh c · o(1 − o)
-        np.subtract(1.0, G4[:, :, :3], out=Q)              # 1 − [i, f, g]
-        Q *= G4[:, :, :3]                                  # [i(1−i), f(1−f), g(1−g)]
-        Q[:, :, 2] = g                                     # 1 − g² for the tanh gate
-        Q[:, :, 2] *= g
-        np.subtract(1.0, Q[:, :, 2], out=Q[:, :, 2])
-        Q[:, :, 0] *= g
-        Q[:, :, 1] *= self.C[:-1]
-        Q[:, :, 2] *= i
-        Fc = f
-        if self.keep is not None:
-            K *= self.keep
-            P *= self.keep
-            Q *= self.keep[..., None]
-            Fc = self._work("Fc", (T, B, H))
-            np.multiply(f, self.keep, out=Fc)
-            Fc += self.skip
-        return K, P, Q, Fc
-
     def backward(self, dy, accumulate=True):
         T, B, H = self.T, self.B, self.units
         DH, dY = self._seed_dh(dy)                         # DH[t] = ∂L/∂h_t
-        K, P, Q, Fc = self._local_derivatives()
-        dZ = self._work("dz", (T, B, 4 * H))
-        dZ4 = dZ.reshape(T, B, 4, H)
+        dZ = self._work("dz", (T, B, 4 * H))               # ∂L/∂z_t
+        D = self._work("tmp_d", (B, 4 * H))                # gate derivatives
+        k = self._work("tmp_k", (B, H))
         dc = self._work("dc", (B, H))                      # ∂L/∂c_t
         dc[...] = 0.0
-        tmp = self._work("tmp_dc", (B, H))
         dh0 = self._work("dh_init", (B, H))
-        Ut = self.U.T
+        Ut = self._work("Ut", (4 * H, H))
+        Ut[...] = self.U.T
+        keep = self.keep
         for t in range(T - 1, -1, -1):
-            dh = DH[t]
-            dc += np.multiply(dh, K[t], out=tmp)           # dc_t = dc^rec + dh ⊙ K
-            np.multiply(dh, P[t], out=dZ4[t, :, 3])        # dz_o
-            np.multiply(dc[:, None, :], Q[t], out=dZ4[t, :, :3])  # dz_i, dz_f, dz_g
+            dh, tc, a, dz = DH[t], self.TC[t], self.G[t], dZ[t]
+            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            np.subtract(1.0, a, out=D)
+            np.add(a, self._plus, out=dz)
+            D *= dz                                        # σ' = a(1 − a), tanh' = 1 − a²
+            np.multiply(self.Hs[t + 1], tc, out=k)         # o tanh²c = h_t tanh c
+            np.subtract(o, k, out=k)
+            k *= dh                                        # dh ⊙ o ⊙ (1 − tanh²c)
+            np.add(dc, k, out=dc, where=True if keep is None else keep[t])
+            np.multiply(dh, tc, out=dz[:, 3 * H:])
+            dz[:, 3 * H:] *= D[:, 3 * H:]                  # dz_o = dh ⊙ tanh c ⊙ σ'
+            np.multiply(dc, g, out=dz[:, :H])              # dz_i = dc ⊙ g ⊙ σ'
+            np.multiply(dc, self.C[t], out=dz[:, H:2 * H])  # dz_f = dc ⊙ c_{t−1} ⊙ σ'
+            np.multiply(dc, i, out=dz[:, 2 * H:3 * H])     # dz_g = dc ⊙ i ⊙ tanh'
+            dz[:, :3 * H] *= D[:, :3 * H]
+            if keep is not None:
+                dz *= keep[t]                              # padded step: no gradient
             prev = DH[t - 1] if t > 0 else dh0
             if self._cut(t):
                 prev[...] = 0.0
                 dc[...] = 0.0
             else:
-                np.matmul(dZ[t], Ut, out=prev)             # dh^rec = dz_t Uᵀ
+                np.matmul(dz, Ut, out=prev)                # dh^rec = dz_t Uᵀ
                 self._carry(t, dh, prev)
-                dc *= Fc[t]                                # dc^rec = dc_t ⊙ f
+                np.multiply(dc, f, out=dc,                 # dc^rec = dc_t ⊙ f
+                            where=True if keep is None else keep[t])
             if t > 0 and dY is not None:
                 prev += dY[t - 1]
         self.DH, self.d_initial_state = DH, (dh0, dc)

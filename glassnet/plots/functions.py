@@ -39,7 +39,7 @@ def plot_activations(path: str | os.PathLike[str],
         ax.axvline(0, color="0.7", lw=0.8)
         ax.plot(z, a, color=POSITIVE, label="f(z)")
         ax.plot(z, da, color=NEGATIVE, ls="--", label="f′(z)")
-        ax.set_title(act.name)
+        ax.set_title("softmax([z, 0])₁" if act.name == "softmax" else act.name)
         ax.set_xlabel("z")
         ax.grid(alpha=0.3)
         if i == 0:

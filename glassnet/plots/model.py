@@ -119,7 +119,9 @@ def plot_network(model, path: str | os.PathLike[str],
     to the layer's largest weight. Layers wider than ``max_units`` show their
     first and last units with "⋮" between.
     """
-    dense = [layer for layer in model.layers if "W" in getattr(layer, "params", {})]
+    from glassnet.layers import Dense
+
+    dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     if not dense:
         raise ShapeError(expected("a model with Dense layers", repr(model),
                                   "plot_network draws weight matrices."))

@@ -1,0 +1,96 @@
+"""The ``glassnet`` command.
+
+    glassnet train DATA [options]      train; save model, history, plots, report
+    glassnet evaluate MODEL DATA       loss, metrics, confusion matrix
+    glassnet predict MODEL DATA        predictions and class probabilities (CSV)
+    glassnet summary MODEL             layers, parameters, preprocessing
+    glassnet explain MODEL [DATA]      receipts of one prediction
+    glassnet demo NAME                 a guided demo
+    glassnet plot RUN                  draw a run's plots again
+
+Exit status: 0 success, 2 bad input (one line on stderr saying what is wrong
+and how to fix it; --debug adds the traceback), 1 an unexpected error,
+130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+
+from glassnet.cli._parser import UsageError, build_parser
+from glassnet.errors import GlassnetError
+
+__all__ = ["main"]
+
+#: Errors that mean "the input is wrong": exit status 2 with one line.
+BAD_INPUT = (GlassnetError, OSError, UnicodeError)
+
+
+def _commands():
+    from glassnet.cli import commands, train
+    return {"train": train.run, "evaluate": commands.evaluate,
+            "predict": commands.predict, "summary": commands.summary,
+            "explain": commands.explain, "demo": commands.demo,
+            "plot": commands.plot}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(str(text).split())
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the command line ``argv`` (default sys.argv[1:]); return the status."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    debug = "--debug" in argv
+    argv = [a for a in argv if a != "--debug"]
+    prog = "glassnet"
+    try:
+        args = build_parser().parse_args(argv)
+        if args.command is None:
+            raise UsageError("glassnet", "choose a command: train, evaluate, "
+                             "predict, summary, explain, demo or plot")
+        prog = f"glassnet {args.command}"
+        return _commands()[args.command](args)
+    except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly
+        _silence_stdout()
+        return 141
+    except UsageError as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{exc.prog}: error: {_one_line(exc)} (see '{exc.prog} --help')",
+              file=sys.stderr)
+        return 2
+    except BAD_INPUT as exc:
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: error: {_describe(exc)}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{prog}: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug, not bad input: say so, briefly
+        if debug:
+            traceback.print_exc()
+        print(f"{prog}: internal error: {type(exc).__name__}: {_one_line(exc)} "
+              "(run again with --debug for the traceback, and please report it)",
+              file=sys.stderr)
+        return 1
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+
+
+def _describe(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and not isinstance(exc, GlassnetError):
+        where = f" {exc.filename}" if exc.filename else ""
+        return _one_line(f"cannot access{where}: {exc.strerror or exc}. Check the "
+                         "path and its permissions.")
+    return _one_line(exc)

@@ -1,0 +1,166 @@
+"""The argument parser of the ``glassnet`` command (argparse, one subparser each)."""
+
+from __future__ import annotations
+
+import argparse
+
+from glassnet.data import builtin_names
+
+
+class UsageError(Exception):
+    """Bad command-line syntax; main() prints it as one line and exits 2."""
+
+    def __init__(self, prog: str, message: str):
+        super().__init__(message)
+        self.prog = prog
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str):  # argparse would print usage + exit 2
+        raise UsageError(self.prog, message)
+
+
+EPILOG = """examples:
+  glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
+  glassnet train data.csv --target label --layers 64,32 --epochs 40 --output runs/mine
+  glassnet evaluate runs/mine/model.safetensors test.csv
+  glassnet predict runs/mine/model.safetensors new.csv --output predictions.csv
+  glassnet summary runs/mine/model.safetensors
+
+add --debug to any command to see the full traceback of an error."""
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="glassnet", description="Train, inspect and use glassnet "
+               "neural networks from the command line.", epilog=EPILOG,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--debug", action="store_true",
+                   help="show the full traceback when something goes wrong")
+    p.add_argument("--version", action="version", version=_version())
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    _train(sub)
+    _evaluate(sub)
+    _predict(sub)
+    s = sub.add_parser("summary", help="layers, parameters and what a model file "
+                       "holds")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
+    _explain(sub)
+    s = sub.add_parser("demo", help="run a guided demo (e.g. backprop)")
+    s.add_argument("name", metavar="NAME", help="the demo to run, e.g. backprop, "
+                   "neuron, perceptron, circles, optimizers")
+    s.add_argument("--fast", action="store_true", help="train less (quick look)")
+    s = sub.add_parser("plot", help="draw the plots of a training run again",
+                       description="RUN is a run directory from glassnet train, a "
+                       "JSON file {optimizer: [losses]} (arena plot), or the word "
+                       "'activations'.")
+    s.add_argument("run", metavar="RUN")
+    s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
+                   "(default: RUN/plots)")
+    return p
+
+
+def _version() -> str:
+    import glassnet
+    return f"glassnet {glassnet.__version__}"
+
+
+def _train(sub) -> None:
+    s = sub.add_parser(
+        "train", help="train a network on a built-in dataset or a CSV file",
+        description="Train a network and save the model, history, plots and a "
+        "report. Options override the --config file, which overrides the defaults. "
+        f"Built-in datasets: {', '.join(builtin_names())}.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    s.add_argument("data", metavar="DATA", nargs="?", default=None,
+                   help="a built-in dataset name or a CSV file")
+    s.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML "
+                   "file (keys = the option names)")
+    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
+                   "(default: the last column)")
+    s.add_argument("--layers", metavar="SIZES", help="hidden layer sizes, e.g. "
+                   "128,64 (default 16; 'none' for no hidden layer)")
+    s.add_argument("--activation", metavar="NAME", help="hidden activation: relu, "
+                   "tanh, sigmoid, … (default relu)")
+    s.add_argument("--loss", metavar="NAME", help="auto, categorical_crossentropy, "
+                   "binary_crossentropy, mse, mae, huber (default auto)")
+    s.add_argument("--optimizer", metavar="NAME", help="sgd, momentum, nesterov, "
+                   "adagrad, rmsprop, adam, adamw (default adam)")
+    s.add_argument("--lr", type=float, metavar="RATE", help="learning rate "
+                   "(default 0.01)")
+    s.add_argument("--epochs", type=int, metavar="N", help="passes over the "
+                   "training rows (default 20)")
+    s.add_argument("--batch-size", dest="batch_size", type=int, metavar="N",
+                   help="rows per update (default 32)")
+    s.add_argument("--validation-split", dest="validation_split", type=float,
+                   metavar="FRACTION", help="share of rows held out to validate "
+                   "(default 0.2; 0 for none)")
+    s.add_argument("--early-stopping", dest="early_stopping", type=int,
+                   metavar="PATIENCE", help="stop after PATIENCE epochs without a "
+                   "better validation loss, keeping the best weights (default 0: off)")
+    s.add_argument("--seed", type=int, metavar="N", help="seed for the data, split, "
+                   "initial weights and shuffling (default 0)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize", dest="standardize", action="store_const",
+                   const=True, help="standardise features (default for CSV files)")
+    g.add_argument("--no-standardize", dest="standardize", action="store_const",
+                   const=False, help="use the features as they are (default for "
+                   "built-in datasets)")
+    s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
+                   help="one-hot encode non-numeric CSV feature columns")
+    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
+                   "drop, mean, median, most_frequent (default error)")
+    s.add_argument("--output", metavar="DIR", help="run directory (default "
+                   "runs/<data name>)")
+    s.add_argument("--checkpoint", action="store_const", const=True,
+                   help="save DIR/checkpoint.safetensors after every epoch")
+    s.add_argument("--checkpoint-every", dest="checkpoint_every", type=int,
+                   metavar="N", help="also checkpoint every N batches")
+    s.add_argument("--resume", action="store_true", help="continue from "
+                   "DIR/checkpoint.safetensors if it exists (same options)")
+    s.add_argument("--quiet", action="store_true", help="no per-epoch progress")
+    s.add_argument("--no-plots", dest="no_plots", action="store_true",
+                   help="skip the PNG plots")
+
+
+def _evaluate(sub) -> None:
+    s = sub.add_parser("evaluate", help="loss, metrics and confusion matrix of a "
+                       "model on labelled data")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
+    s.add_argument("data", metavar="DATA", help="a CSV file with the target column, "
+                   "or a built-in dataset name")
+    s.add_argument("--target", metavar="COLUMN", help="target column (default: the "
+                   "one the model was trained on)")
+    s.add_argument("--seed", type=int, default=1, metavar="N", help="seed of a "
+                   "built-in dataset (default 1: fresh samples)")
+    s.add_argument("--plot", metavar="FILE.png", help="also draw the confusion "
+                   "matrix")
+
+
+def _predict(sub) -> None:
+    s = sub.add_parser("predict", help="predictions (and class probabilities) as "
+                       "CSV")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
+    s.add_argument("data", metavar="DATA", help="a CSV file with the feature "
+                   "columns of training, or a built-in dataset name")
+    s.add_argument("--output", metavar="FILE.csv", help="write here (default: "
+                   "standard output)")
+    s.add_argument("--seed", type=int, default=1, metavar="N",
+                   help="seed of a built-in dataset (default 1)")
+
+
+def _explain(sub) -> None:
+    s = sub.add_parser("explain", help="the chain-rule receipts of one prediction")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
+    s.add_argument("data", metavar="DATA", nargs="?", help="CSV file or built-in "
+                   "dataset (default: the training data of a built-in run)")
+    s.add_argument("--row", type=int, default=0, metavar="N", help="which row "
+                   "(default 0)")
+    s.add_argument("--seed", type=int, default=0, metavar="N",
+                   help="seed of a built-in dataset (default 0)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--neuron", metavar="LAYER,UNIT", help="explain this unit's "
+                   "output, e.g. 1,0 (default: the predicted output unit)")
+    g.add_argument("--weight", metavar="LAYER,W,I,J", help="explain ∂E/∂w for "
+                   "W[I, J] of layer LAYER (or LAYER,b,J), e.g. 0,W,1,3")
+    s.add_argument("--update", action="store_true", help="with --weight: also the "
+                   "optimizer's update of that weight")

@@ -1,0 +1,244 @@
+"""``glassnet train``: data → model → fit → model file, history, plots, report.
+
+Reads top to bottom like the run it performs:
+  1. resolve the configuration (defaults < --config TOML < flags) and print it;
+  2. load the data, split off validation rows (stratified for classes), fit
+     the StandardScaler on the training rows only;
+  3. build and compile the network, then fit with a progress bar;
+  4. save model.safetensors (with scaler, feature spec, class names), the
+     history (CSV and JSON), the plots and report.md; print where they are.
+"""
+
+from __future__ import annotations
+
+import datetime
+import shlex
+import time
+from pathlib import Path
+
+import numpy as np
+
+import glassnet
+from glassnet import losses as loss_mod
+from glassnet.callbacks import EarlyStopping
+from glassnet.cli import config as config_mod
+from glassnet.cli.artifacts import make_plots
+from glassnet.cli.bundle import Bundle, is_builtin, load_training_data, spec_for
+from glassnet.data import StandardScaler, split_indices
+from glassnet.errors import ConfigError
+from glassnet.io.atomic import atomic_write_bytes
+from glassnet.layers import Dense
+from glassnet.model import Sequential
+
+CLASSIFICATION_LOSSES = ("categorical_crossentropy", "binary_crossentropy")
+REGRESSION_LOSSES = ("mse", "mae", "huber", "half_sse")
+
+
+def run(args) -> int:
+    toml = config_mod.read_toml(args.config) if args.config else {}
+    flags = {name: getattr(args, name, None) for name in config_mod.FIELDS}
+    if flags.get("layers") is not None:
+        flags["layers"] = config_mod.parse_layers(flags["layers"])
+    cfg = config_mod.resolve(toml, flags)
+    data = load_training_data(cfg)
+    name = data.name or Path(cfg.data).stem
+    cfg.output = cfg.output or str(Path("runs") / name)
+    out = Path(cfg.output)
+    if cfg.standardize is None:
+        cfg.standardize = data.spec is not None  # CSV: yes; built-ins: as generated
+    classify = data.task == "classification"
+
+    train_rows, val_rows = _split(data, cfg, classify)
+    steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
+    model, loss = build_model(cfg, data)
+    bundle = Bundle(model, spec_for(data), steps)
+    batch_size = min(cfg.batch_size, len(train_rows))
+
+    print(f"glassnet train: {_describe_data(data, len(train_rows), len(val_rows))}")
+    print(config_mod.describe(cfg))
+    if batch_size < cfg.batch_size:
+        print(f"  (batch-size {cfg.batch_size} is more than the {len(train_rows)} "
+              f"training rows: using {batch_size})")
+    print(f"model: {_arch(model)}  ({model.count_params():,} parameters)",
+          flush=True)
+
+    Xt, yt = bundle.transform(data.X[train_rows]), data.y[train_rows]
+    val = None
+    if len(val_rows):
+        val = (bundle.transform(data.X[val_rows]), data.y[val_rows])
+    out.mkdir(parents=True, exist_ok=True)
+    ckpt = out / "checkpoint.safetensors"
+    if args.resume and ckpt.is_file():
+        from glassnet.io.checkpoint import read_checkpoint
+        pos = read_checkpoint(ckpt)["position"]
+        print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
+              f" (of {pos['end_epoch']} epochs)")
+    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
+        if cfg.early_stopping else []
+    t0 = time.perf_counter()
+    history = model.fit(
+        Xt, yt, epochs=cfg.epochs, batch_size=batch_size, validation_data=val,
+        seed=cfg.seed, callbacks=callbacks, verbose=0 if args.quiet else 1,
+        checkpoint=ckpt if cfg.checkpoint else None,
+        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    took = time.perf_counter() - t0
+
+    results = {"training": model.evaluate(Xt, yt)}
+    if val is not None:
+        results["validation"] = model.evaluate(*val)
+    for split, values in results.items():
+        print(f"final {split}: " + "  ".join(f"{k} {v:.4f}" for k, v in
+                                              values.items()))
+    command = config_mod.to_command(cfg)
+    extra = {
+        "data": {"source": "builtin" if data.spec is None else "csv",
+                 "name": name, "path": cfg.data, "seed": cfg.seed,
+                 "n_samples": data.n_samples, "target": data.target_name,
+                 "task": data.task},
+        "training": {"config": cfg.as_dict(), "command": command,
+                     "loss": loss.get_config(),
+                     "optimizer": model.optimizer.get_config(),
+                     "metrics": [n for n, _ in model.metrics],
+                     "epochs_run": len(history.epoch),
+                     "stopped": history.stopped_reason,
+                     "results": results, "seconds": round(took, 3)},
+    }
+    files = _save(bundle, out, cfg, history, extra)
+    plots = {}
+    if not args.no_plots:
+        Xe, ye = (data.X[val_rows], data.y[val_rows]) if len(val_rows) else \
+            (data.X[train_rows], data.y[train_rows])
+        plots = make_plots(bundle, out / "plots", history, data.X[train_rows],
+                           data.y[train_rows], Xe if classify else None,
+                           ye if classify else None, label=name)
+    report = _report(out, cfg, data, model, history, results, plots, files,
+                     command, took)
+    print(f"\nsaved the run to {out}/")
+    print(f"  model    {out / 'model.safetensors'}")
+    print(f"  report   {report}")
+    print(f"  history  {out / 'history.csv'}, {out / 'history.json'}")
+    if plots:
+        names = ", ".join(p.name for p in plots.values())
+        print(f"  plots    {out / 'plots'}/ ({names})")
+    print(f"try: glassnet summary {shlex.quote(str(out / 'model.safetensors'))}")
+    return 0
+
+
+def _split(data, cfg, classify: bool) -> tuple[np.ndarray, np.ndarray]:
+    n = data.n_samples
+    if not cfg.validation_split:
+        return np.arange(n), np.arange(0)
+    if n < 4:
+        raise ConfigError(f"{n} rows are too few to hold out validation rows. Pass "
+                          "--validation-split 0, or add rows.")
+    return split_indices(n, cfg.validation_split, y=data.y if classify else None,
+                         stratify=classify, seed=cfg.seed)
+
+
+def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
+    """Hidden Dense layers, then the output layer the loss asks for."""
+    loss = _resolve_loss(cfg.loss, data)
+    n_in = data.n_features
+    layers = [Dense(units, cfg.activation, input_dim=n_in if i == 0 else None)
+              for i, units in enumerate(cfg.layers)]
+    if loss.name == "categorical_crossentropy":
+        units, act = data.n_classes, "softmax"
+    elif loss.name == "binary_crossentropy":
+        units, act = 1, "sigmoid"
+    else:
+        units, act = data.y.shape[1], "linear"
+    layers.append(Dense(units, act, input_dim=None if layers else n_in))
+    model = Sequential(layers, seed=cfg.seed)
+    metrics = ["accuracy"] if data.task == "classification" else ["mae"]
+    model.compile(loss, cfg.optimizer, metrics=metrics, learning_rate=cfg.lr)
+    return model, loss
+
+
+def _resolve_loss(name: str, data) -> loss_mod.Loss:
+    classify = data.task == "classification"
+    if name == "auto":
+        return loss_mod.get("categorical_crossentropy" if classify else "mse")
+    loss = loss_mod.get(name)
+    allowed = CLASSIFICATION_LOSSES if classify else REGRESSION_LOSSES
+    if loss.name not in allowed:
+        what = f"{data.n_classes} classes" if classify else "numbers (regression)"
+        raise ConfigError(f"--loss {name} does not fit a target of {what}. Use "
+                          f"one of {', '.join(allowed)}, or --loss auto.")
+    if loss.name == "binary_crossentropy" and data.n_classes != 2:
+        raise ConfigError(f"--loss binary_crossentropy needs 2 classes, the target "
+                          f"has {data.n_classes}. Use categorical_crossentropy.")
+    return loss
+
+
+def _arch(model) -> str:
+    parts = [str(model.input_shape[0])]
+    for layer in model.layers:
+        act = getattr(layer, "activation", None)
+        parts.append(f"{layer.units} {act.name}" if act is not None else
+                     type(layer).__name__)
+    return " → ".join(parts)
+
+
+def _describe_data(data, n_train: int, n_val: int) -> str:
+    source = "built-in dataset" if data.spec is None else "CSV file"
+    text = (f"{source} {data.name!r}: {data.n_samples} rows × {data.n_features} "
+            f"features, target {data.target_name!r} ")
+    if data.task == "classification":
+        names = ", ".join(data.class_names[:10]) + (", …" if data.n_classes > 10
+                                                     else "")
+        text += f"({data.n_classes} classes: {names})"
+    else:
+        text += "(regression)"
+    return text + f"; {n_train} training rows, {n_val} validation rows"
+
+
+def _save(bundle, out: Path, cfg, history, extra) -> dict[str, str]:
+    bundle.save(out / "model.safetensors", extra)
+    history.to_csv(out / "history.csv")
+    history.to_json(out / "history.json")
+    atomic_write_bytes(out / "config.toml", config_mod.to_toml(cfg).encode())
+    files = {"model.safetensors": "the network with its scaler, feature spec and "
+             "class names (glassnet predict applies them; glassnet.load(path) in "
+             "Python gives the network)",
+             "history.csv": "loss and metrics per epoch",
+             "history.json": "the same, as JSON",
+             "config.toml": "the resolved configuration (glassnet train --config)"}
+    if cfg.checkpoint:
+        files["checkpoint.safetensors"] = "the last checkpoint (--resume continues)"
+    return files
+
+
+def _report(out: Path, cfg, data, model, history, results, plots, files, command,
+            took: float) -> Path:
+    from glassnet.report import write_report
+
+    metrics = list(results["training"])
+    table = {m: (results["training"][m], results.get("validation", {}).get(m, "—"))
+             for m in metrics}
+    model_path = shlex.quote(str(out / "model.safetensors"))
+    new = "NEW.csv" if data.spec is not None else data.name
+    next_steps = [f"glassnet summary {model_path}",
+                  f"glassnet predict {model_path} {new} --output predictions.csv"]
+    if data.spec is not None:
+        next_steps.insert(1, f"glassnet evaluate {model_path} TEST.csv")
+    else:
+        next_steps.insert(1, f"glassnet evaluate {model_path} {data.name} --seed 1")
+    when = datetime.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    return write_report(out / "report.md", {
+        "title": f"glassnet run: {data.name}",
+        "command": command, "when": when, "duration_s": took,
+        "version": glassnet.__version__,
+        "data": {"source": cfg.data + (" (built-in)" if is_builtin(cfg.data) and
+                                       data.spec is None else ""),
+                 "rows": data.n_samples, "features": ", ".join(data.feature_names),
+                 "target": data.target_name, "task": data.task,
+                 "classes": ", ".join(data.class_names or []) or "—",
+                 "standardized": "yes (StandardScaler on the training rows)"
+                 if cfg.standardize else "no"},
+        "config": {k.replace("_", "-"): v for k, v in cfg.as_dict().items()},
+        "summary": model.summary(print_fn=None),
+        "results": table, "epochs_run": len(history.epoch),
+        "stopped": history.stopped_reason,
+        "plots": {t: str(p.relative_to(out)) for t, p in plots.items()},
+        "files": files, "next_steps": next_steps,
+    })

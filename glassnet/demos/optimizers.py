@@ -1,0 +1,66 @@
+"""optimizers — an arena: six optimizers, the same start, the same batches.
+
+Every optimizer starts from the same initial weights and sees the same
+sequence of mini-batches of the spirals data, so the only difference between
+the curves is the update rule (see glassnet.optimizers for each formula):
+
+    SGD        θ ← θ − η·g
+    momentum   v ← μv + g,  θ ← θ − η·v
+    NAG        v ← μv + g,  θ ← θ − η·(g + μv)
+    Adagrad    G ← G + g²,  θ ← θ − η·g/(√G + ε)
+    RMSprop    s ← ρs + (1 − ρ)g²,  θ ← θ − η·g/(√s + ε)
+    Adam       m, v moving averages of g and g², bias-corrected
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import glassnet as gn
+from glassnet.data import spirals
+
+ARENA = {"SGD": ("sgd", 0.1), "momentum": ("momentum", 0.1),
+         "NAG": ("nesterov", 0.1), "Adagrad": ("adagrad", 0.1),
+         "RMSprop": ("rmsprop", 0.01), "Adam": ("adam", 0.01)}
+_SPARK = "▁▂▃▄▅▆▇█"
+
+
+def sparkline(values, width: int = 30) -> str:
+    v = np.asarray(values, dtype=float)
+    idx = np.linspace(0, len(v) - 1, min(width, len(v))).astype(int)
+    v = v[idx]
+    lo, hi = v.min(), v.max()
+    return "".join(_SPARK[int((x - lo) / max(hi - lo, 1e-12) * 7)] for x in v)
+
+
+def run(fast: bool = False, print_fn=print) -> dict:
+    p = print_fn
+    X, y = spirals(n=300, classes=3, noise=0.2, seed=0)
+    steps, batch = (150, 32) if fast else (1500, 32)
+    rng = np.random.default_rng(0)
+    batches = [rng.choice(len(X), batch, replace=False) for _ in range(steps)]
+    start = gn.Sequential([gn.Dense(32, "relu", input_dim=2),
+                           gn.Dense(32, "relu"), gn.Dense(3, "softmax")], seed=0)
+    init = start.get_weights()
+    curves, final = {}, {}
+    for label, (name, lr) in ARENA.items():
+        net = gn.Sequential.from_config(start.get_config(), seed=0)
+        net.set_weights(init)
+        net.compile(loss="categorical_crossentropy", optimizer=name,
+                    learning_rate=lr)
+        curves[label] = [net.train_step(X[b], y[b]) for b in batches]
+        acc = float((net.predict_classes(X) == y).mean())
+        final[label] = {"loss": net.evaluate(X, y)["loss"], "accuracy": acc,
+                        "learning_rate": lr}
+    p(f"3-class spirals, network 2-32-32-3, {steps} steps of {batch} samples, "
+      "same start and batches for all.\n")
+    p(f"{'optimizer':<10}{'η':>7}{'loss at start':>15}{'final loss':>12}"
+      f"{'accuracy':>10}   loss curve")
+    for label, c in curves.items():
+        f = final[label]
+        p(f"{label:<10}{f['learning_rate']:>7g}{c[0]:>15.4f}{f['loss']:>12.4f}"
+          f"{f['accuracy']:>10.1%}   {sparkline(c)}")
+    best = min(final, key=lambda k: final[k]["loss"])
+    p(f"\nlowest final loss: {best}. Curves are in the returned dict "
+      "(result['curves']) for plotting.")
+    return {"curves": curves, "final": final, "steps": steps, "best": best}
