@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 
 import numpy as np
-
 from _common import glassnet_model, median
 
 PIECES = ["gather", "forward: GEMMs", "forward: bias, activation, Python",
@@ -96,7 +95,8 @@ def step_breakdown(data, hidden=(128,), bs: int = 128, steps: int = 300) -> dict
     tmp = np.empty_like(p)
     one_pass = _best(lambda: np.multiply(p, 0.5, out=tmp)) * 1e6
     sqrt_pass = _best(lambda: np.sqrt(np.abs(p, out=tmp), out=tmp)) * 1e6 - one_pass
-    div_pass = _best(lambda: np.divide(p, 1.5, out=tmp)) * 1e6
+    q = np.abs(p) + 1.0
+    div_pass = _best(lambda: np.divide(p, q, out=tmp)) * 1e6
     return {"hidden": hidden, "batch": bs, "n_params": int(p.size),
             "us_per_step": us, "fit_step_us": per_step_fit * 1e6,
             "fit_wall_s": fit_wall, "epoch_s": h.history["time"][0],

@@ -11,7 +11,6 @@ libraries alike.
 from __future__ import annotations
 
 import numpy as np
-
 from _common import (
     TorchMLP,
     glassnet_epoch,
@@ -83,8 +82,9 @@ def plot(result: dict, path) -> bool:
         return False
     fig, axes = plt.subplots(2, 2, figsize=(10, 7), sharex="col",
                              gridspec_kw={"height_ratios": [3, 1.4]})
-    for col, (key, label) in enumerate((("width", "hidden width (784-w-10, batch "
-                                         "128)"), ("batch", "batch size (784-128-10)"))):
+    panels = (("width", "hidden width (784-w-10, batch 128)"),
+              ("batch", "batch size (784-128-10)"))
+    for col, (key, label) in enumerate(panels):
         cells = result[key]
         xs = [c[key] for c in cells]
         ax, axr = axes[0][col], axes[1][col]
@@ -100,8 +100,8 @@ def plot(result: dict, path) -> bool:
         ax.set_ylabel("seconds per MNIST epoch")
         ax.grid(True, which="both", alpha=0.3)
         ax.legend()
-        ratio = [c["epoch_s"].get("glassnet", np.nan) / c["epoch_s"].get("torch", np.nan)
-                 for c in cells]
+        ratio = [c["epoch_s"].get("glassnet", np.nan)
+                 / c["epoch_s"].get("torch", np.nan) for c in cells]
         axr.plot(xs, ratio, "o-", color="C2")
         axr.axhline(1.0, color="0.4", lw=1)
         axr.set_ylabel("glassnet / torch")

@@ -8,10 +8,6 @@ import statistics
 import time
 
 import numpy as np
-
-import glassnet as gn
-from glassnet import optimizers as gn_optimizers
-
 from _common import (
     TorchMLP,
     blas_threads,
@@ -25,6 +21,8 @@ from _common import (
     sklearn_epoch,
     sklearn_model,
 )
+
+from glassnet import optimizers as gn_optimizers
 
 #: (name, hidden layers, batch size, also time scikit-learn, target vs torch,
 #:  target vs scikit-learn) — the rows of issue 8's table.
@@ -141,7 +139,6 @@ def accuracy(data, seeds: int, epochs: int = 5, bs: int = 128) -> dict:
                         for s in state.values()))
     finally:
         gn_optimizers._FLUSH_EVERY = saved
-    state = net.optimizer.state
     print(f"  epoch times (flush on): {epoch_times[0]}", flush=True)
     print(f"  epoch times (flush off): {noflush}", flush=True)
     return {"epochs": epochs, "accuracy": acc, "epoch_times": epoch_times,
@@ -158,18 +155,22 @@ def _gflops(fn, flops: float, reps: int) -> float:
     return flops / statistics.median(ts) / 1e9
 
 
+def _big_gemm(torch, rng, reps: int, n: int = 4096) -> dict:
+    a = rng.random((n, n), dtype=np.float32)
+    c = np.empty_like(a)
+    out = {f"numpy {n}³": _gflops(lambda: np.matmul(a, a, out=c), 2 * n**3, reps)}
+    if torch is not None:
+        ta, tc = torch.from_numpy(a), torch.from_numpy(c)
+        out[f"torch {n}³"] = _gflops(lambda: torch.mm(ta, ta, out=tc), 2 * n**3,
+                                     reps)
+    return out
+
+
 def gemm_rates(reps: int) -> dict:
     """sgemm GFLOP/s at 4096³ and at the networks' own GEMM shapes."""
     torch = import_torch()
     rng = np.random.default_rng(0)
-    n = 4096
-    a = rng.random((n, n), dtype=np.float32)
-    c = np.empty_like(a)
-    out = {"numpy 4096³": _gflops(lambda: np.matmul(a, a, out=c), 2 * n**3, reps)}
-    if torch is not None:
-        ta, tc = torch.from_numpy(a), torch.from_numpy(c)
-        out["torch 4096³"] = _gflops(lambda: torch.mm(ta, ta, out=tc), 2 * n**3, reps)
-    del a, c
+    out = _big_gemm(torch, rng, reps)
     for B, k, m in ((128, 784, 128), (128, 784, 512), (128, 512, 512), (32, 784, 128)):
         x = rng.random((B, k), dtype=np.float32)
         W = rng.random((k, m), dtype=np.float32)
@@ -205,7 +206,7 @@ def threads(data, reps: int) -> list[dict]:
             Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
             tm = TorchMLP(torch, hidden)
 
-            def t(n, tm=tm, bs=bs):
+            def t(n, tm=tm, bs=bs, Xt=Xt, yt=yt):
                 torch.set_num_threads(n)
                 try:
                     tm.epoch(Xt, yt, bs)
@@ -218,7 +219,3 @@ def threads(data, reps: int) -> list[dict]:
         print(f"  threads {name}: " + ", ".join(
             f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
     return rows
-
-
-__all__ = ["TRAIN_ROWS", "accuracy", "gemm_rates", "predict", "threads", "train",
-           "gn"]

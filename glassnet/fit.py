@@ -31,6 +31,7 @@ from glassnet.training import (
     apply_step,
     check_sample_weight,
     evaluate_prepared,
+    metric_outputs,
     require_compiled,
 )
 
@@ -211,6 +212,11 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
         c.set_model(model)
 
     batch_metrics = [(n, f) for n, f in model.metrics if n in metric_mod.BATCHWISE]
+    if lr_schedule is not None and not callable(lr_schedule):
+        raise TypeError(expected("lr_schedule as a function of the epoch",
+                                 type(lr_schedule).__name__,
+                                 "Pass e.g. gn.schedules.StepDecay(0.1), or set "
+                                 "the optimizer's learning_rate for a constant."))
     schedule = lr_schedule
     if schedule is None and callable(getattr(model.optimizer, "schedule", None)):
         schedule = model.optimizer.schedule
@@ -271,7 +277,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                         continue
                     sums["loss"] += L * nb
                     if batch_metrics:
-                        out = model.layers[-1].a
+                        out = metric_outputs(model, model.layers[-1].a)
                         for name, fn in batch_metrics:
                             sums[name] += fn(yb, out) * nb
                     seen += nb

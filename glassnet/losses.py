@@ -261,7 +261,15 @@ class CategoricalCrossentropy(Loss):
                     f"labels from {labels.min()} to {labels.max()}",
                     "Give the last layer one unit per class, or re-encode labels."))
             return labels
-        return super().prepare_targets(y, n_out, dtype)
+        y = super().prepare_targets(y, n_out, dtype)
+        sums = y.sum(axis=1)
+        if y.min() < 0 or np.abs(sums - 1).max() > 1e-3:
+            raise ShapeError(expected(
+                "one-hot or probability rows (≥ 0, each summing to 1)",
+                f"rows summing to {sums.min():.4g} … {sums.max():.4g}, smallest "
+                f"entry {y.min():.4g}", "Pass integer labels 0..C-1 or one-hot "
+                "rows; for several labels per sample use binary_crossentropy."))
+        return y
 
     @staticmethod
     def _dense(y, like):

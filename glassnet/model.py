@@ -10,7 +10,13 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet import losses as loss_mod
-from glassnet._validation import as_dtype, as_rng, check_lengths, check_X
+from glassnet._validation import (
+    as_dtype,
+    as_rng,
+    check_lengths,
+    check_positive_int,
+    check_X,
+)
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.layers import LAYER_TYPES, Layer
 
@@ -221,6 +227,7 @@ class Sequential:
     def predict(self, X, batch_size: int = 1024) -> np.ndarray:
         """Outputs for X, shape (B, n_out); a fresh array."""
         X = check_X(X, self.input_shape, self.dtype)
+        check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
         if X.shape[0] <= batch_size:
             return self._infer(X)
         return np.concatenate([self._infer(X[i:i + batch_size])

@@ -307,6 +307,12 @@ NAMES = ["sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"]
 def get(optimizer, **kwargs) -> Optimizer:
     """Resolve ``"adam"`` or an Optimizer object (kwargs go to the constructor)."""
     if isinstance(optimizer, Optimizer):
+        if kwargs:
+            raise ConfigError(expected(
+                "hyperparameters inside the optimizer object", f"{sorted(kwargs)} "
+                f"beside {optimizer!r}", "Pass them to the constructor, e.g. "
+                "gn.optimizers.Adam(learning_rate=0.01), or name it: "
+                "compile(optimizer='adam', learning_rate=0.01)."))
         return optimizer
     if isinstance(optimizer, str) and optimizer.lower() in _REGISTRY:
         return _REGISTRY[optimizer.lower()](**kwargs)

@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from glassnet._validation import as_rng, check_lengths, check_X
+from glassnet._validation import as_rng, check_lengths, check_positive_int, check_X
 from glassnet.errors import ConfigError, ShapeError, expected
 
 
@@ -59,6 +59,8 @@ class Perceptron:
         is inherently sequential (each update changes the next prediction), so
         this loop over samples is the algorithm, not an inefficiency.
         """
+        max_epochs = check_positive_int(max_epochs, "max_epochs",
+                                        "Pass e.g. max_epochs=100.")
         X = check_X(X, (self.n_inputs,), np.float64)
         check_lengths(X, y)
         y = np.asarray(y).reshape(-1)

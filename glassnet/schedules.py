@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 
+from glassnet._validation import check_positive_int
 from glassnet.errors import ConfigError, expected
 
 
@@ -49,8 +50,8 @@ class StepDecay(Schedule):
     name = "step"
 
     def __init__(self, initial: float, step: int = 10, gamma: float = 0.1):
-        self.initial, self.step, self.gamma = _pos("initial", initial), int(
-            _pos("step", step)), _pos("gamma", gamma)
+        self.initial, self.gamma = _pos("initial", initial), _pos("gamma", gamma)
+        self.step = check_positive_int(step, "step", "Pass e.g. step=10 (epochs).")
 
     def __call__(self, epoch):
         return self.initial * self.gamma ** (epoch // self.step)
@@ -92,7 +93,8 @@ class CosineDecay(Schedule):
     def __init__(self, initial: float, total_epochs: int, warmup: int = 0,
                  minimum: float = 0.0):
         self.initial = _pos("initial", initial)
-        self.total_epochs = int(_pos("total_epochs", total_epochs))
+        self.total_epochs = check_positive_int(total_epochs, "total_epochs",
+                                               "Pass the number of epochs, e.g. 50.")
         if not 0 <= warmup < self.total_epochs:
             raise ConfigError(expected("0 ≤ warmup < total_epochs", warmup,
                                        "Shorten the warm-up."))

@@ -13,8 +13,8 @@ import numpy as np
 from glassnet import losses as loss_mod
 from glassnet import metrics as metric_mod
 from glassnet import optimizers as opt_mod
-from glassnet._validation import check_lengths, check_X
-from glassnet.activations import Step
+from glassnet._validation import check_lengths, check_positive_int, check_X
+from glassnet.activations import Sigmoid, Step
 from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
 
 NAN_POLICIES = ("raise", "stop", "warn")
@@ -51,6 +51,15 @@ def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
     model.loss, model.optimizer = loss, optimizer
     optimizer.build(model.flat_params)
     return model
+
+
+def metric_outputs(model, out: np.ndarray) -> np.ndarray:
+    """What metrics see: the outputs, with a from-logits binary loss's logits
+    z turned into σ(z) so that a single unit is thresholded at p = 0.5."""
+    loss = model.loss
+    if loss.from_logits and loss.fuses_with == "sigmoid":
+        return Sigmoid().forward(out)
+    return out
 
 
 def require_compiled(model):
@@ -130,9 +139,13 @@ def check_sample_weight(sample_weight, n: int, dtype) -> np.ndarray:
     except (TypeError, ValueError) as err:
         raise ShapeError(expected("numeric sample_weight", type(sample_weight)
                                   .__name__, "Pass one weight per sample.")) from err
-    if w.shape != (n,) or not np.isfinite(w).all() or (w < 0).any():
-        raise ShapeError(expected(f"sample_weight of shape ({n},), finite and ≥ 0",
-                                  f"shape {w.shape}", "Pass one weight per sample."))
+    if w.shape != (n,):
+        raise ShapeError(expected(f"sample_weight of shape ({n},)", f"shape {w.shape}",
+                                  "Pass one weight per sample."))
+    if not np.isfinite(w).all() or (w < 0).any():
+        raise ShapeError(expected("sample weights finite and ≥ 0",
+                                  f"values from {w.min()} to {w.max()}",
+                                  "Pass non-negative finite weights."))
     return w
 
 
@@ -141,6 +154,7 @@ def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
     require_compiled(model)
     X = check_X(X, model.input_shape, model.dtype)
     check_lengths(X, y)
+    check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
     y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
     w = None if sample_weight is None else check_sample_weight(
         sample_weight, X.shape[0], model.dtype)
@@ -163,7 +177,7 @@ def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
     L = float(ps.mean() if w is None else (ps * w).sum() / len(ps))
     L += sum(layer.penalty() for layer in model.layers)
     result = {"loss": L}
-    out = np.concatenate(outputs)
+    out = metric_outputs(model, np.concatenate(outputs))
     for name, fn in model.metrics:
         result[name] = float(fn(y, out))
     return result

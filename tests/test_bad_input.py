@@ -71,6 +71,9 @@ CONSTRUCTION = {
     "lr-nan": (lambda: gn.optimizers.RMSprop(NAN), gn.ConfigError, ["nan"]),
     "lr-negative-compile": (lambda: _clf().compile("mse", "adam", learning_rate=-1e-3),
                             gn.ConfigError, ["learning_rate"]),
+    "optimizer-object-and-kwargs": (
+        lambda: _clf().compile("mse", gn.optimizers.Adam(), learning_rate=0.1),
+        gn.ConfigError, ["learning_rate", "Adam(learning_rate=0.01)"]),
     "momentum-1": (lambda: gn.optimizers.SGD(0.1, momentum=1.0), gn.ConfigError,
                    ["momentum"]),
     "beta_2-1": (lambda: gn.optimizers.Adam(beta_2=1.0), gn.ConfigError, ["beta_2"]),
@@ -94,6 +97,10 @@ CONSTRUCTION = {
                           ["initial"]),
     "schedule-warmup": (lambda: gn.schedules.CosineDecay(0.1, 5, warmup=5),
                         gn.ConfigError, ["warmup"]),
+    "schedule-step-fraction": (lambda: gn.schedules.StepDecay(0.1, step=0.5),
+                               gn.ConfigError, ["step", "0.5"]),
+    "schedule-total-fraction": (lambda: gn.schedules.CosineDecay(0.1, 0.5),
+                                gn.ConfigError, ["total_epochs"]),
     "regularizer-negative": (lambda: gn.regularizers.L2(-1.0), gn.ConfigError,
                              ["l2"]),
     "regularizer-type": (lambda: gn.Dense(2, kernel_regularizer="l2"), TypeError,
@@ -105,6 +112,9 @@ CONSTRUCTION = {
                           ["learning_rate", "nan"]),
     "perceptron-init": (lambda: gn.Perceptron(2, init="ones"), gn.ConfigError,
                         ["init", "ones"]),
+    "perceptron-max-epochs": (lambda: gn.Perceptron(2).fit(_X(4), [0, 1, 1, 0],
+                                                           max_epochs=0),
+                              gn.ConfigError, ["max_epochs"]),
     "perceptron-labels": (lambda: gn.Perceptron(2).fit(_X(3), [0, 1, 2]),
                           gn.ShapeError, ["0 or 1"]),
     "step-activation-compile": (
@@ -151,6 +161,17 @@ def test_predict_rejects_bad_X(case, errmsg):
     with pytest.raises(gn.ShapeError) as ei:
         _clf().predict(X)
     errmsg(ei, *frags)
+
+
+@pytest.mark.parametrize("batch_size", [0, -5, 2.5])
+def test_predict_and_evaluate_batch_size(batch_size, errmsg):
+    net = _clf()
+    with pytest.raises(gn.ConfigError) as ei:
+        net.predict(_X(), batch_size=batch_size)
+    errmsg(ei, "batch_size")
+    with pytest.raises(gn.ConfigError) as ei:
+        net.evaluate(_X(), LABELS, batch_size=batch_size)
+    errmsg(ei, "batch_size")
 
 
 def test_one_feature_hint_reshapes_to_a_column(errmsg):
@@ -201,6 +222,8 @@ FIT = {
     "label-negative": (_X(), LABELS - 1, {}, gn.ShapeError, ["0..2"]),
     "label-fractional": (_X(), LABELS + 0.5, {}, gn.ShapeError, ["integer"]),
     "label-nan": (_X(), np.r_[LABELS[:-1], NAN], {}, gn.ShapeError, ["integer"]),
+    "onehot-rows": (_X(), np.eye(3)[LABELS] + np.eye(3)[(LABELS + 1) % 3], {},
+                    gn.ShapeError, ["summing to 1", "binary_crossentropy"]),
     "onehot-width": (_X(), np.eye(4)[np.arange(12) % 4], {}, gn.ShapeError,
                      ["(n_samples, 3)", "(12, 4)"]),
     "X-nan": (np.r_[_X(11), [[NAN, 0]]], LABELS, {}, gn.ShapeError, ["finite"]),
@@ -225,6 +248,8 @@ FIT = {
                                gn.ShapeError, ["0..2"]),
     "callback-type": (_X(), LABELS, dict(callbacks=[print]), TypeError,
                       ["Callback"]),
+    "lr-schedule-type": (_X(), LABELS, dict(lr_schedule=0.1), TypeError,
+                         ["lr_schedule", "float"]),
     "seed": (_X(), LABELS, dict(seed="zero"), gn.ConfigError, ["seed"]),
 }
 

@@ -236,3 +236,21 @@ def test_regression_csv(capsys, tmp_path):
     assert "(regression)" in out and "mae" in out
     code, out, _ = cli(capsys, "predict", tmp_path / "r", path)
     assert code == 0 and out.splitlines()[0] == "prediction"
+
+
+def test_model_saved_from_python_uses_csv_columns_in_order(capsys, tmp_path):
+    net = gn.Sequential([gn.Dense(2, "softmax", input_dim=3)], seed=0)
+    net.save(tmp_path / "py.safetensors")
+    (tmp_path / "d.csv").write_text("a,b,c,label\n1,2,3,0\n4,5,6,1\n")
+    code, out, err = cli(capsys, "predict", tmp_path / "py.safetensors",
+                         tmp_path / "d.csv", "--target", "label")
+    assert code == 0, err
+    p = net.predict_proba(np.array([[1, 2, 3], [4, 5, 6]], dtype=np.float32))
+    rows = [line.split(",") for line in out.splitlines()[1:]]
+    np.testing.assert_array_equal(np.array(rows)[:, 1:].astype(np.float32), p)
+    code, out, err = cli(capsys, "evaluate", tmp_path / "py.safetensors",
+                         tmp_path / "d.csv", "--target", "label")
+    assert code == 0 and "accuracy" in out
+    code, _, err = cli(capsys, "predict", tmp_path / "py.safetensors",
+                       tmp_path / "d.csv")
+    assert code == 2 and "4 feature columns" in err

@@ -178,3 +178,25 @@ def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
     # and they really are the live values: writing the flat buffer shows up
     net.flat_params[...] = 0.5
     assert all((lay.params[p] == 0.5).all() for lay, p, *_ in net._layout)
+
+
+@pytest.mark.parametrize("net_name", list(NETS))
+def test_reused_buffers_across_batch_sizes(net_name):
+    """Work buffers keep the largest batch seen; smaller batches use their
+    leading rows. Results must not depend on what ran before."""
+    rng = np.random.default_rng(1)
+    shape = NETS[net_name]()[0].input_dim
+    X = rng.normal(size=(40, *shape))
+    y = rng.integers(0, 3, size=40)
+    fresh = gn.Sequential(NETS[net_name](), dtype="float64", seed=0)
+    used = gn.Sequential(NETS[net_name](), dtype="float64", seed=0)
+    for n in (40, 3, 17):  # grow, shrink, in between
+        used.gradients(X[:n][::-1], y[:n][::-1], "categorical_crossentropy")
+    for n in (5, 29):
+        g_fresh = gn.Sequential(NETS[net_name](), dtype="float64", seed=0).gradients(
+            X[:n], y[:n], "categorical_crossentropy")
+        g_used = used.gradients(X[:n], y[:n], "categorical_crossentropy")
+        for a, b in zip(g_fresh, g_used, strict=True):
+            np.testing.assert_allclose(a, b, rtol=1e-13)
+        np.testing.assert_allclose(used.predict(X[:n]), fresh.predict(X[:n]),
+                                   rtol=1e-13)

@@ -147,6 +147,23 @@ def test_binary_sigmoid_classifier_predict_classes():
     np.testing.assert_array_equal(net.predict_classes(X), (p[:, 1] >= 0.5))
 
 
+def test_metrics_of_a_from_logits_binary_classifier():
+    """A linear unit with BCE(from_logits=True): accuracy thresholds σ(z)
+    at 0.5 (z at 0), like predict_classes."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(80, 2))
+    y = (X[:, 0] - X[:, 1] > 0.3).astype(int)
+    net = gn.Sequential([gn.Dense(1, input_dim=2)], seed=0)
+    net.compile(gn.losses.BinaryCrossentropy(from_logits=True), "adam",
+                learning_rate=0.05, metrics=["accuracy"])
+    h = net.fit(X, y, epochs=30, batch_size=16, validation_data=(X, y), verbose=0)
+    acc = np.mean(net.predict_classes(X) == y)
+    assert acc > 0.9
+    assert net.evaluate(X, y)["accuracy"] == pytest.approx(acc)
+    assert h["val_accuracy"][-1] == pytest.approx(acc)
+    assert h["accuracy"][-1] > 0.85
+
+
 # -- non-finite values ------------------------------------------------------
 
 class _Recorder(gn.callbacks.Callback):

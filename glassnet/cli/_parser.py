@@ -144,6 +144,9 @@ def _predict(sub) -> None:
                    "columns of training, or a built-in dataset name")
     s.add_argument("--output", metavar="FILE.csv", help="write here (default: "
                    "standard output)")
+    s.add_argument("--target", metavar="COLUMN", help="a column to leave out "
+                   "(for model files saved from Python, which use the columns in "
+                   "order)")
     s.add_argument("--seed", type=int, default=1, metavar="N",
                    help="seed of a built-in dataset (default 1)")
 

@@ -17,7 +17,8 @@ def confusion(bundle, X_raw: np.ndarray, y: np.ndarray) -> np.ndarray:
 
 
 def make_plots(bundle, outdir: Path, history=None, X=None, y=None,
-               X_eval=None, y_eval=None, label: str = "") -> dict[str, Path]:
+               X_eval=None, y_eval=None, label: str = "",
+               eval_rows: str = "validation rows") -> dict[str, Path]:
     """Draw every plot the inputs allow; return {title: path}.
 
     X, y: raw training rows (decision boundary, gradients); X_eval, y_eval: the
@@ -34,7 +35,8 @@ def make_plots(bundle, outdir: Path, history=None, X=None, y=None,
     if classes and X_eval is not None and y_eval is not None:
         done["confusion matrix"] = plots.plot_confusion_matrix(
             confusion(bundle, X_eval, y_eval), outdir / "confusion_matrix.png",
-            classes, title="confusion matrix" + (f" ({label})" if label else ""))
+            classes, title=f"confusion matrix: {label + ', ' if label else ''}"
+            f"{eval_rows}")
     if classes and X is not None and y is not None and X.shape[1] == 2:
         done["decision boundary"] = plots.plot_decision_boundary(
             model, X, y, outdir / "decision_boundary.png", classes,

@@ -199,10 +199,29 @@ def load_data_like(bundle: Bundle, data: str, target: str | None = None,
         return ds
     _check_file(data)
     spec = bundle.spec
+    if "feature_spec" not in bundle.info:  # saved from Python: columns by position
+        spec = _positional_spec(data, spec, target)
     if target is not None and target != spec.target:
         spec = FeatureSpec(spec.columns, spec.source_columns, target, spec.task,
                            spec.class_names, spec.missing)
     return load_csv_features(data, spec)
+
+
+def _positional_spec(path: str, spec: FeatureSpec, target: str | None
+                     ) -> FeatureSpec:
+    """Every column but ``target``, in file order, as the model's features."""
+    from glassnet.data._csvread import read_table
+
+    table = read_table(path)
+    names = [n for n in table.names if n != target]
+    if len(names) != len(spec.columns):
+        raise DataError(f"{path} has {len(names)} feature columns "
+                        f"({', '.join(names)}), the model expects "
+                        f"{len(spec.columns)}. This model file has no saved column "
+                        "names, so the columns are used in order; pass --target "
+                        "for the column to leave out.")
+    return FeatureSpec([ColumnSpec(n, "numeric") for n in names], list(table.names),
+                       target, spec.task, spec.class_names)
 
 
 def _check_file(path: str) -> None:

@@ -72,7 +72,7 @@ def _per_class(prf: dict, names: list[str]) -> str:
 # ------------------------------------------------------------------- predict
 def predict(args) -> int:
     bundle = load_bundle(args.model)
-    data = load_data_like(bundle, args.data, None, args.seed)
+    data = load_data_like(bundle, args.data, args.target, args.seed)
     model = bundle.model
     X = bundle.transform(data.X)
     buf = io.StringIO()
@@ -270,7 +270,7 @@ def plot(args) -> int:
         except (DataError, ConfigError):
             print(f"(training data {source} not found: plots without data points)")
     done = make_plots(bundle, Path(args.output or run / "plots"), history, X, y,
-                      X, y, label=run.name)
+                      X, y, label=run.name, eval_rows="all rows")
     for title, path in done.items():
         print(f"{title:<36} {path}")
     return 0

@@ -110,7 +110,9 @@ def run(args) -> int:
             (data.X[train_rows], data.y[train_rows])
         plots = make_plots(bundle, out / "plots", history, data.X[train_rows],
                            data.y[train_rows], Xe if classify else None,
-                           ye if classify else None, label=name)
+                           ye if classify else None, label=name,
+                           eval_rows="validation rows" if len(val_rows) else
+                           "training rows")
     report = _report(out, cfg, data, model, history, results, plots, files,
                      command, took)
     print(f"\nsaved the run to {out}/")

@@ -242,6 +242,12 @@ def _gradient(model, tr, names: Names, loss, l: int, pname: str, idx: tuple,
         lines += [Line("eq", f.line(width, digits)) for f in chain]
     values = product([f.value for f in chain], digits)
     lines.append(Line("eq", f"∂{E}/∂{w_name} = {values} = {num(g_s, digits)}"))
+    if tr.fused:
+        per = "/B" if loss.name == "categorical_crossentropy" else "/(B·n)"
+        lines.append(Line("note", f"The {model.layers[names.dense[-1]].activation.name}"
+                                  f" output and {loss.name} fuse: for the whole batch "
+                                  f"∂{E}/∂net = (p − y){per}, so the chain starts at "
+                                  "∂E/∂net (no separate ∂E/∂out · ∂out/∂net)."))
     if B > 1:
         lines += _batch_lines(E, w_name, per_sample, s, digits)
     penalty = _penalty(model.layers[l], pname, idx)

@@ -195,7 +195,7 @@ def _check_fields(ck: dict) -> None:
 
 def _check_matches(where: str, ck: dict, model, rng, history) -> None:
     """The checkpoint must belong to this model, optimizer and fit call."""
-    if ck["architecture"] != model.get_config():
+    if ck["architecture"] != json.loads(json.dumps(model.get_config())):
         raise _error(where, "it was written for a different architecture "
                      f"({_layers(ck['architecture'])}, this model is "
                      f"{_layers(model.get_config())})", fix=_FIX_OTHER)

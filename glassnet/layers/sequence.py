@@ -75,14 +75,19 @@ class RecurrentReceipt:
     total: float
     gradient: float
 
-    def text(self) -> str:
+    def text(self, max_steps: int | None = None) -> str:
+        """Plain-text receipt; ``max_steps`` keeps the first and last steps only."""
         lines = [f"receipt for {self.layer}.U[{self.i}, {self.j}]  (gate "
                  f"'{self.gate}', unit {self.unit}; from h_{{t−1}}[{self.i}])",
                  f"∂L/∂U[{self.i},{self.j}] = Σ_t Σ_batch h_{{t−1}}[:, {self.i}] · "
                  f"δ_t[:, {self.j}]"]
         width = len(str(len(self.contributions)))
-        lines += [f"  t = {t:>{width}}   {c:+.6e}"
-                  for t, c in enumerate(self.contributions)]
+        steps = list(enumerate(self.contributions))
+        if max_steps is not None and len(steps) > max_steps:
+            half = max(max_steps // 2, 1)
+            steps = steps[:half] + [None] + steps[-half:]
+        lines += ["  …" if s is None else f"  t = {s[0]:>{width}}   {s[1]:+.6e}"
+                  for s in steps]
         rel = abs(self.total - self.gradient) / max(abs(self.total) +
                                                     abs(self.gradient), 1e-30)
         lines += [f"  sum {'':>{width}}   {self.total:+.6e}",

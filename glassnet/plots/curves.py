@@ -122,5 +122,5 @@ def plot_confusion_matrix(cm, path: str | os.PathLike[str],
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
     accuracy = np.trace(cm) / max(cm.sum(), 1)
-    ax.set_title(f"{title} (accuracy {accuracy:.3f})")
+    ax.set_title(f"{title}\naccuracy {accuracy:.3f}")
     return save(fig, path)
