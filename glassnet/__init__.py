@@ -45,8 +45,18 @@ from glassnet.gradcheck import gradcheck
 from glassnet.history import History
 from glassnet.io import load_model
 from glassnet.io import load_model as load
-from glassnet.layers import Activation, Dense, Dropout, Flatten, Layer
-from glassnet.layers import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
+from glassnet.layers import (
+    GRU,
+    LSTM,
+    Activation,
+    Dense,
+    Dropout,
+    Flatten,
+    Layer,
+    SimpleRNN,
+    TimeDistributed,
+    pad_sequences,
+)
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
 from glassnet import demos, glassbox

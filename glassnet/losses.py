@@ -263,7 +263,7 @@ class CategoricalCrossentropy(Loss):
             return labels
         y = super().prepare_targets(y, n_out, dtype)
         sums = y.sum(axis=1)
-        if y.min() < 0 or np.abs(sums - 1).max() > 1e-3:
+        if y.size and (y.min() < 0 or np.abs(sums - 1).max() > 1e-3):
             raise ShapeError(expected(
                 "one-hot or probability rows (≥ 0, each summing to 1)",
                 f"rows summing to {sums.min():.4g} … {sums.max():.4g}, smallest "

@@ -25,7 +25,7 @@ __all__ = ["adding_problem", "delayed_recall", "mnist_rows", "pad_sequences",
 
 def sine_wave(n: int, length: int = 30, noise: float = 0.05,
               many_to_many: bool = False, seed=None) -> tuple[np.ndarray, np.ndarray]:
-    """Windows of s(t) = sin(ω t + φ) + ε with random ω ∈ [0.1, 0.4], φ, ε ~ N(0, noise²).
+    """Windows of s(t) = sin(ω t + φ) + ε; ω ~ U[0.1, 0.4], ε ~ N(0, noise²).
 
     X: (n, length, 1) the noisy values s_0 … s_{T−1}. y: (n, 1) the clean next
     value sin(ω T + φ); with ``many_to_many`` (n, length): sin(ω (t+1) + φ) per step.
@@ -42,7 +42,8 @@ def sine_wave(n: int, length: int = 30, noise: float = 0.05,
     return X.astype(np.float32), y.astype(np.float32)
 
 
-def adding_problem(n: int, length: int = 50, seed=None) -> tuple[np.ndarray, np.ndarray]:
+def adding_problem(n: int, length: int = 50,
+                   seed=None) -> tuple[np.ndarray, np.ndarray]:
     """X (n, length, 2): [value ~ U(0, 1), marker ∈ {0, 1}]; y (n, 1) = the sum of
     the two marked values (one mark in each half). Always predicting 1.0 gives
     MSE ≈ 1/6 ≈ 0.167; a network that remembers reaches ≈ 0."""

@@ -66,9 +66,10 @@ def run(fast: bool = False, print_fn=print) -> dict:
         s, lstm = norms["SimpleRNN"][t], norms["LSTM"][t]
         p(f"{t:>4}  {s:>10.2e}  {lstm:>10.2e}   {_bar(s, top):<16} | {_bar(lstm, top)}")
     decay = {k: float(v[0] / v[-1]) for k, v in norms.items()}
+    shrink = {k: f"{1 / v:,.0f}" if 1 / v < 1e6 else f"{1 / v:.1e}"
+              for k, v in decay.items()}
     p(f"\nfrom the last step back to the first, the gradient shrinks "
-      f"{1 / decay['SimpleRNN']:,.0f}× in the SimpleRNN and "
-      f"{1 / decay['LSTM']:,.0f}× in the LSTM.")
+      f"{shrink['SimpleRNN']}× in the SimpleRNN and {shrink['LSTM']}× in the LSTM.")
 
     p(f"\nTest MSE: SimpleRNN {mse['SimpleRNN']:.4f} (≈ the baseline: nothing "
       f"learned), LSTM {mse['LSTM']:.4f}.")

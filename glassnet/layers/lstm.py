@@ -52,7 +52,7 @@ class LSTM(Recurrent):
         # σ(z) = ½ + ½ tanh(z/2): all four gates from one tanh over (B, 4H)
         self._scale = np.array([0.5] * (2 * H) + [1.0] * H + [0.5] * H, dtype=dt)
         self._shift = np.array([0.5] * (2 * H) + [0.0] * H + [0.5] * H, dtype=dt)
-        # gate derivative (1 − a)(a + p): a(1 − a) for σ (p = 0), 1 − a² for tanh (p = 1)
+        # gate derivative (1 − a)(a + p): a(1 − a) for σ (p = 0), 1 − a² for tanh
         self._plus = np.array([0.0] * (2 * H) + [1.0] * H + [0.0] * H, dtype=dt)
         return out
 
@@ -115,7 +115,7 @@ class LSTM(Recurrent):
             i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
             np.subtract(1.0, a, out=D)
             np.add(a, self._plus, out=dz)
-            D *= dz                                        # σ' = a(1 − a), tanh' = 1 − a²
+            D *= dz                                        # σ' = a(1−a), tanh' = 1−a²
             np.multiply(self.Hs[t + 1], tc, out=k)         # o tanh²c = h_t tanh c
             np.subtract(o, k, out=k)
             k *= dh                                        # dh ⊙ o ⊙ (1 − tanh²c)

@@ -4,9 +4,10 @@ What every recurrent layer shares: sequences in, masks, BPTT bookkeeping.
 
 Inputs are batch-first ``(B, T, F)``; inside a layer everything is time-major
 ``(T, B, ·)`` so that step t is one contiguous block. A layer keeps, after
-forward, the states it went through (``Hs[t]`` = h_{t−1}, ``Hs[0]`` = h₀) and,
-after backward, the gradient of the loss w.r.t. every state (``DH[t]`` =
-∂L/∂h_t) and w.r.t. the recurrent pre-activations (``dZ_rec[t]``), so that
+forward, the states it went through (``Hs[0]`` the initial state, ``Hs[t+1]``
+= h_t) and, after backward, the gradient of the loss w.r.t. every state
+(``DH[t]`` = ∂L/∂h_t) and w.r.t. the recurrent pre-activations (``dZ_rec[t]``),
+so that
 
     ∂L/∂U = Σ_t h_{t−1}ᵀ δ_t          (backpropagation through time)
 
@@ -51,6 +52,12 @@ class Recurrent(Layer):
     ``forward`` / ``backward`` with the cell's equations; this class handles
     shapes, masks, the initial state, the parameter gradients that are one
     matrix product over all time steps, and the glass-box records.
+
+    Initial state: ``forward(x, training, initial_state=h0)`` or the attribute
+    ``layer.initial_state`` (None = zeros, (H,) or (B, H); the LSTM takes a
+    pair (h0, c0) / ``initial_cell``). After backward: ``d_initial_state``
+    (∂L/∂h₀; the LSTM's is (∂L/∂h₀, ∂L/∂c₀)), ``step_grad_norms`` (T,) =
+    ‖∂L/∂h_t‖ over the batch, and ``recurrent_weight_receipt(i, j)``.
     """
 
     gates: tuple[str, ...] = ("h",)
@@ -228,8 +235,20 @@ class Recurrent(Layer):
         np.matmul(dA2, self.W.T, out=dx.reshape(T * B, F))  # dx_t = dA_t Wᵀ
         return dx.transpose(1, 0, 2)                       # (B, T, F)
 
+    #: what forward stores for backward and the receipts; infer leaves it alone
+    _STORED = ("xt", "keep", "skip", "B", "T", "Hs", "C", "TC", "G", "R")
+
     def infer(self, x):
-        return self.forward(x, training=False).copy()
+        """Forward in separate buffers: predicting between a backward pass and
+        a receipt does not replace the stored states."""
+        stored = {k: self.__dict__[k] for k in self._STORED if k in self.__dict__}
+        train_bufs = self._work_bufs
+        self._work_bufs = self.__dict__.setdefault("_infer_bufs", {})
+        try:
+            return self.forward(x, training=False).copy()
+        finally:
+            self._work_bufs = train_bufs
+            self.__dict__.update(stored)
 
     # -- glass box ---------------------------------------------------------
     def recurrent_weight_receipt(self, i: int, j: int) -> RecurrentReceipt:
@@ -244,6 +263,10 @@ class Recurrent(Layer):
         if not (0 <= i < H and 0 <= j < cols):
             raise ConfigError(expected(f"0 ≤ i < {H} and 0 ≤ j < {cols}",
                                        f"i={i}, j={j}", "Index inside U."))
+        if self.Hs.shape[:2] != (self.dZ_rec.shape[0] + 1, self.dZ_rec.shape[1]):
+            raise ConfigError("a forward pass replaced the states of the last "
+                              "backward pass: ask for the receipt right after "
+                              "model.gradients(X, y).")
         h_prev = self.Hs[:-1, :, i].astype(np.float64)      # (T, B)
         delta = self.dZ_rec[:, :, j].astype(np.float64)     # (T, B)
         terms = np.einsum("tb,tb->t", h_prev, delta)
@@ -292,7 +315,7 @@ class Recurrent(Layer):
 class SimpleRNN(Recurrent):
     """Elman recurrent layer: one tanh state carried from step to step.
 
-    forward, for t = 0 … T−1 (h₋₁ = h₀, the initial state, zeros by default):
+    forward, for t = 0 … T−1 (h_{−1} is the initial state, zeros by default):
         a_t = x_t W + h_{t−1} U + b         x_t: (B, F)  W: (F, H)  U: (H, H)
         h_t = tanh(a_t)                      h_t: (B, H)
         y   = h_{T−1}  (B, H),   or every h_t  (B, T, H) with return_sequences

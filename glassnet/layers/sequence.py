@@ -110,8 +110,9 @@ def pad_sequences(sequences, maxlen: int | None = None, value: float = 0.0,
     steps change neither its state nor its gradients.
     """
     if not isinstance(sequences, list | tuple) or not sequences:
-        raise ShapeError(expected("a non-empty list of sequences", repr(sequences)
-                                  [:60], "Pass e.g. [np.ones((5, 2)), np.ones((3, 2))]."))
+        raise ShapeError(expected("a non-empty list of sequences",
+                                  repr(sequences)[:60], "Pass e.g. "
+                                  "[np.ones((5, 2)), np.ones((3, 2))]."))
     for k, v in (("padding", padding), ("truncating", truncating)):
         if v not in ("pre", "post"):
             raise ConfigError(expected(f"{k} 'pre' or 'post'", repr(v), "Pick one."))
