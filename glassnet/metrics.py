@@ -78,6 +78,11 @@ def f1(y_true, y_pred) -> float:
 def _reg(y_true, y_pred):
     yt = np.asarray(y_true, dtype=np.float64)
     yp = np.asarray(y_pred, dtype=np.float64)
+    if yt.ndim == 1 and yp.ndim == 2 and yp.shape[1] > 1 and len(yt) == len(yp):
+        # integer class labels against per-class outputs: compare with one-hot rows
+        onehot = np.zeros_like(yp)
+        onehot[np.arange(len(yt)), yt.astype(np.int64)] = 1.0
+        return onehot, yp
     return yt.reshape(yp.shape) if yt.size == yp.size else yt, yp
 
 

@@ -173,3 +173,53 @@ def test_stacked_layers_and_initial_state():
     before = net.predict(X)
     layer.initial_state = np.ones(6)
     assert not np.allclose(net.predict(X), before)
+
+
+@pytest.mark.parametrize("return_sequences", [False, True])
+@pytest.mark.parametrize("cls", CLASSES)
+def test_layer_contract(cls, return_sequences):
+    """The shared layer contract: dL/dx by finite differences, += vs overwrite
+    into views of the flat buffer, infer fresh and harmless, config round trip."""
+    layer = cls(H, input_dim=(T, F), return_sequences=return_sequences,
+                mask_value=0.0)
+    net = gn.Sequential([layer], dtype="float64", seed=0)
+    layer.need_input_grad = True
+    rng = np.random.default_rng(6)
+    x = _padded_batch(rng)
+    real = (x != 0.0).any(axis=2)                      # (B, T) unpadded steps
+    R = rng.normal(size=(B, *layer.output_shape))
+    net.flat_grads[...] = 0.0
+    y = layer.forward(x)
+    assert y.shape == (B, *layer.output_shape) and y.dtype == np.float64
+    dx = layer.backward(R.copy()).copy()
+    once = {p: layer.grads[p].copy() for p in layer.param_names}
+    layer.forward(x)
+    layer.backward(R.copy(), accumulate=True)
+    for p in layer.param_names:
+        np.testing.assert_allclose(layer.grads[p], 2 * once[p], rtol=1e-13)
+    net.flat_grads[...] = 123.0
+    layer.forward(x)
+    layer.backward(R.copy(), accumulate=False)
+    for p in layer.param_names:
+        np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-13)
+        assert getattr(layer, "d" + p) is layer.grads[p]
+        assert np.shares_memory(layer.grads[p], net.flat_grads)
+    assert np.all(dx[~real] == 0.0)
+    for idx in zip(*np.nonzero(real), strict=True):
+        for f in range(F):
+            xp, xm = x.copy(), x.copy()
+            xp[idx][f] += 1e-6
+            xm[idx][f] -= 1e-6
+            num = ((layer.forward(xp) * R).sum() - (layer.forward(xm) * R).sum()) / 2e-6
+            assert dx[idx][f] == pytest.approx(num, rel=1e-5, abs=1e-8)
+    layer.forward(x)
+    layer.backward(R.copy(), accumulate=False)
+    out = layer.infer(x[:2] * 2.0)                     # a different batch …
+    receipt = layer.recurrent_weight_receipt(1, 2)     # … leaves backward's state
+    assert receipt.total == pytest.approx(layer.dU[1, 2], rel=1e-10)
+    again = layer.infer(x[:2] * 2.0)
+    layer.forward(x * 3.0)
+    np.testing.assert_array_equal(out, again)
+    cfg = net.get_config()
+    clone = gn.Sequential.from_config(cfg)
+    assert clone.get_config() == cfg

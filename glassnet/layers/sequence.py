@@ -24,14 +24,22 @@ from glassnet.layers.base import Layer
 def orthogonal(shape: tuple[int, int], rng: np.random.Generator, dtype) -> np.ndarray:
     """(H, k·H) with every (H, H) gate block orthogonal (Saxe et al., 2014).
 
-    Q from the QR decomposition of a Gaussian matrix, signs fixed by diag(R) so
-    that Q is uniformly distributed.
+    Gram–Schmidt on Gaussian columns (each pass run twice, for round-off):
+    the Q of a QR decomposition with diag(R) > 0, so uniformly distributed.
+    Written out rather than np.linalg.qr, whose threaded LAPACK can take a
+    second for a 128 × 128 matrix on a busy machine.
     """
     n, m = shape
     blocks = []
     for _ in range(m // n):
-        q, r = np.linalg.qr(rng.standard_normal((n, n)))
-        blocks.append(q * np.sign(np.diag(r)))
+        a = rng.standard_normal((n, n))
+        q = np.zeros_like(a)
+        for k in range(n):
+            v = a[:, k]
+            for _ in range(2):
+                v = v - q[:, :k] @ (q[:, :k].T @ v)    # remove earlier directions
+            q[:, k] = v / np.sqrt(v @ v)
+        blocks.append(q)
     return np.concatenate(blocks, axis=1).astype(dtype)
 
 
