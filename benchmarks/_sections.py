@@ -88,7 +88,12 @@ def predict(data, n_single: int, n_batch: int) -> dict:
         for f in fns.values():  # warm-up
             for _ in range(20):
                 f()
-        times = interleave(fns, n)
+        # blocks of `block` calls in a row (a serving loop, caches warm),
+        # libraries alternating block by block; per-call time = block / block
+        block = 50 if label == "single" else 5
+        blocks = {k: (lambda f=f: [f() for _ in range(block)]) for k, f in fns.items()}
+        times = {k: [t / block for t in v]
+                 for k, v in interleave(blocks, max(3, n // block)).items()}
         out[label] = {k: median(v) for k, v in times.items()}
         print(f"  predict {label}: " + ", ".join(
             f"{k} {median(v) * 1e6:.1f}us" for k, v in times.items()), flush=True)

@@ -120,7 +120,12 @@ class Sigmoid(Activation):
 
     def backward(self, z, a, da, out=None):
         out = _out(da, out)
-        np.multiply(da, a * (1.0 - a), out=out)  # dz = da · a(1 − a)
+        if out is da or out is a:
+            np.multiply(da, a * (1.0 - a), out=out)  # dz = da · a(1 − a)
+            return out
+        np.subtract(1.0, a, out=out)                 # the same, with no temporary:
+        out *= a                                     #   a(1 − a)
+        out *= da                                    #   dz = da · a(1 − a)
         return out
 
 
@@ -135,7 +140,12 @@ class Tanh(Activation):
 
     def backward(self, z, a, da, out=None):
         out = _out(da, out)
-        np.multiply(da, 1.0 - a * a, out=out)  # dz = da · (1 − a²)
+        if out is da or out is a:
+            np.multiply(da, 1.0 - a * a, out=out)  # dz = da · (1 − a²)
+            return out
+        np.multiply(a, a, out=out)                 # the same, with no temporary:
+        np.subtract(1.0, out, out=out)             #   1 − a²
+        out *= da                                  #   dz = da · (1 − a²)
         return out
 
 

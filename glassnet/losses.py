@@ -23,8 +23,8 @@ _TINY_P = 1e-30  # below this, −ln p is taken from the logits instead
 
 
 def _weighted_mean(per_sample: np.ndarray, w: np.ndarray | None) -> float:
-    if w is None:
-        return float(per_sample.mean())
+    if w is None:  # the mean, without ndarray.mean's Python-level overhead
+        return float(np.add.reduce(per_sample, axis=None)) / per_sample.size
     return float((per_sample * w).sum() / per_sample.shape[0])
 
 
@@ -309,7 +309,7 @@ class CategoricalCrossentropy(Loss):
         # a loss above 69) the lse form below is used instead.
         if p is not None and y.ndim == 1:
             p_y = p[np.arange(len(y)), y]                 # (B,)
-            if p_y.min() > _TINY_P:
+            if np.minimum.reduce(p_y) > _TINY_P:
                 return _weighted_mean(-np.log(p_y), w)
         return _weighted_mean(self.per_sample_logits(z, y), w)
 

@@ -100,9 +100,11 @@ def test_weights_move_from_torch_with_documented_layout():
     """torch → glassnet: W = weight_ihᵀ, U = weight_hhᵀ, b = bias_ih + bias_hh."""
     mod = torch.nn.LSTM(F, H, batch_first=True).double()
     net = gn.Sequential([gn.LSTM(H, input_dim=F)], dtype="float64", seed=0)
-    net.set_weights([mod.weight_ih_l0.detach().numpy().T,
-                     mod.weight_hh_l0.detach().numpy().T,
-                     (mod.bias_ih_l0 + mod.bias_hh_l0).detach().numpy()])
+    net.layers[0].set_weights([mod.weight_ih_l0.detach().numpy().T,
+                               mod.weight_hh_l0.detach().numpy().T,
+                               (mod.bias_ih_l0 + mod.bias_hh_l0).detach().numpy()])
+    W, U, b = net.layers[0].get_weights()
+    assert (W.shape, U.shape, b.shape) == ((F, 4 * H), (H, 4 * H), (4 * H,))
     x = np.random.default_rng(1).normal(size=(2, 9, F))
     want = mod(torch.from_numpy(x))[0][:, -1].detach().numpy()
     np.testing.assert_allclose(net.predict(x), want, atol=1e-12)

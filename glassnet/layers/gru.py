@@ -64,12 +64,15 @@ class GRU(Recurrent):
         Hs = self._work("h", (T + 1, B, H))                # Hs[t+1] = h_t
         G = self._work("gates", (T, B, 3 * H))             # [r | z | n] per step
         R = self._work("rec", (T, B, 3 * H))               # ĥ_t = h_{t−1} U + b_rec
-        Hs[0] = self._state0(initial_state if initial_state is not None
-                             else self.initial_state, "h0")
+        h0 = initial_state if initial_state is not None else self.initial_state
+        Hs[0], self.h0_zero = self._state0(h0, "h0"), h0 is None
         for t in range(T):
             rec, gt = R[t], G[t]
-            np.matmul(Hs[t], self.U, out=rec)              # ĥ_t = h_{t−1} U
-            rec += self.b_recurrent                        #     + b_rec
+            if t == 0 and self.h0_zero:
+                rec[...] = self.b_recurrent                # h_{−1} = 0: ĥ = b_rec
+            else:
+                np.matmul(Hs[t], self.U, out=rec)          # ĥ_t = h_{t−1} U
+                rec += self.b_recurrent                    #     + b_rec
             rz, n = gt[:, :2 * H], gt[:, 2 * H:]
             np.add(XW[t, :, :2 * H], rec[:, :2 * H], out=rz)
             _sigmoid_(rz)                                  # r, z
@@ -126,5 +129,5 @@ class GRU(Recurrent):
                 prev += dn
             if t > 0 and dY is not None:
                 prev += dY[t - 1]
-        self.DH, self.d_initial_state = DH, dh0
+        self.DH, self.d_initial_state = DH, None if self.h0_zero else dh0
         return self._param_grads(dA, dR, accumulate, ("b_input", "b_recurrent"))

@@ -78,14 +78,18 @@ class LSTM(Recurrent):
         TC = self._work("tanh_c", (T, B, H))               # tanh(c_t)
         ig = self._work("tmp_ig", (B, H))
         Hs[0], C[0] = self._state0(h0, "h0"), self._state0(c0, "c0")
+        self.h0_zero = h0 is None and c0 is None
         for t in range(T):
             z = G[t]
-            np.matmul(Hs[t], self.U, out=z)                # h_{t−1} U   (B, 4H)
-            z += XW[t]                                     #   + x_t W + b
-            z *= s                                         # σ, σ, tanh, σ at once:
-            np.tanh(z, out=z)
-            z *= s
-            z += off
+            if t == 0 and self.h0_zero:
+                z[...] = XW[0]                             # h_{−1} = 0: no h U term
+            else:
+                np.matmul(Hs[t], self.U, out=z)            # h_{t−1} U   (B, 4H)
+                z += XW[t]                                 #   + x_t W + b
+            z *= s                                         # [i f g o] at once:
+            np.tanh(z, out=z)                              #   s ⊙ tanh(s ⊙ z) + off
+            z *= s                                         #   = σ(z) where s = ½,
+            z += off                                       #   tanh(z) where s = 1
             i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
             c = C[t + 1]
             np.multiply(f, C[t], out=c)                    # c_t = f ⊙ c_{t−1}
@@ -139,7 +143,8 @@ class LSTM(Recurrent):
                             where=True if keep is None else keep[t])
             if t > 0 and dY is not None:
                 prev += dY[t - 1]
-        self.DH, self.d_initial_state = DH, (dh0, dc)
+        self.DH = DH
+        self.d_initial_state = None if self.h0_zero else (dh0, dc)
         return self._param_grads(dZ, dZ, accumulate)
 
     def get_config(self):

@@ -42,6 +42,7 @@ from glassnet.layers.sequence import (
     init_from_config,
     orthogonal,
     sequence_dim,
+    weight_receipt,
 )
 
 
@@ -56,7 +57,8 @@ class Recurrent(Layer):
     Initial state: ``forward(x, training, initial_state=h0)`` or the attribute
     ``layer.initial_state`` (None = zeros, (H,) or (B, H); the LSTM takes a
     pair (h0, c0) / ``initial_cell``). After backward: ``d_initial_state``
-    (∂L/∂h₀; the LSTM's is (∂L/∂h₀, ∂L/∂c₀)), ``step_grad_norms`` (T,) =
+    (∂L/∂h₀, or None when no initial state was given; the LSTM's is
+    (∂L/∂h₀, ∂L/∂c₀)), ``step_grad_norms`` (T,) =
     ‖∂L/∂h_t‖ over the batch, and ``recurrent_weight_receipt(i, j)``.
     """
 
@@ -129,6 +131,27 @@ class Recurrent(Layer):
             vals[k] = self.bias_initializer(shapes[k], rng, dtype)
         return vals
 
+    def get_weights(self) -> list[np.ndarray]:
+        """Copies of this layer's parameters in ``param_names`` order (see the
+        class docstring for the layout and the mapping to PyTorch)."""
+        return [self.params[k].copy() for k in self.param_names]
+
+    def set_weights(self, weights: list) -> None:
+        """Copy arrays in ``param_names`` order into the bound parameters."""
+        shapes = self.param_shapes()
+        if not isinstance(weights, list | tuple) or len(weights) != len(shapes):
+            raise ShapeError(expected(f"{len(shapes)} arrays {list(shapes.values())}",
+                                      repr(type(weights).__name__), "Pass "
+                                      f"[{', '.join(self.param_names)}]."))
+        arrays = [np.asarray(w, dtype=self.dtype) for w in weights]
+        for k, a in zip(self.param_names, arrays, strict=True):
+            if a.shape != shapes[k] or not np.isfinite(a).all():
+                raise ShapeError(expected(f"{k} of shape {shapes[k]}, finite",
+                                          f"shape {a.shape}", "W is (n_in, k·H), "
+                                          "U is (H, k·H); transpose PyTorch's."))
+        for k, a in zip(self.param_names, arrays, strict=True):
+            self.params[k][...] = a
+
     # -- helpers for forward / backward ------------------------------------
     def _work(self, key: str, shape: tuple[int, ...]) -> np.ndarray:
         """A reusable buffer of exactly ``shape``: a prefix of the largest seen."""
@@ -194,8 +217,11 @@ class Recurrent(Layer):
         return DH, dY
 
     def _cut(self, t: int) -> bool:
-        """True where truncated BPTT treats the state entering step t as constant."""
-        return self.truncate is not None and t > 0 and t % self.truncate == 0
+        """No gradient to the state entering step t: truncated BPTT cuts there,
+        or t = 0 and no initial state was given (∂L/∂h₀ would go nowhere)."""
+        if t == 0:
+            return self.h0_zero
+        return self.truncate is not None and t % self.truncate == 0
 
     def _carry(self, t: int, dh: np.ndarray, target: np.ndarray) -> None:
         """Padded samples pass ∂L/∂h_t straight back: target += (1 − m_t) dh."""
@@ -213,9 +239,10 @@ class Recurrent(Layer):
         dA2 = dA.reshape(T * B, -1)                        # (T·B, k·H)
         dR2 = dR.reshape(T * B, -1)
         X2 = self.xt.reshape(T * B, F)
-        Hp = self.Hs[:-1].reshape(T * B, H)                # h_{t−1} for every t
+        s = 1 if self.h0_zero else 0                       # h_{−1} = 0 adds nothing
+        Hp = self.Hs[s:-1].reshape((T - s) * B, H)         # h_{t−1} for every t
         self.dZ_rec = dR
-        sums = [(self.dW, X2.T, dA2), (self.dU, Hp.T, dR2)]
+        sums = [(self.dW, X2.T, dA2), (self.dU, Hp.T, dR2[s * B:])]
         if accumulate:
             for g, a, d in sums:
                 g += a @ d
@@ -227,8 +254,8 @@ class Recurrent(Layer):
             for name, d in zip(bias_names, (dA2, dR2), strict=False):
                 np.sum(d, axis=0, out=getattr(self, "d" + name))
         DH = self.DH.reshape(T, B * H)
-        self.step_grad_norms = np.sqrt(np.einsum("tk,tk->t", DH, DH,
-                                                 dtype=np.float64))
+        self.step_grad_norms = np.sqrt(np.einsum("tk,tk->t", DH, DH)).astype(
+            np.float64)
         if not self.need_input_grad:
             return None
         dx = self._work("dx", (T, B, F))
@@ -256,23 +283,7 @@ class Recurrent(Layer):
 
         Call after a backward pass (e.g. ``model.gradients(X, y)``).
         """
-        if getattr(self, "dZ_rec", None) is None:
-            raise ConfigError("no backward pass yet: call model.gradients(X, y) (or "
-                              "train a step) before asking for a receipt.")
-        H, cols = self.units, self.U.shape[1]
-        if not (0 <= i < H and 0 <= j < cols):
-            raise ConfigError(expected(f"0 ≤ i < {H} and 0 ≤ j < {cols}",
-                                       f"i={i}, j={j}", "Index inside U."))
-        if self.Hs.shape[:2] != (self.dZ_rec.shape[0] + 1, self.dZ_rec.shape[1]):
-            raise ConfigError("a forward pass replaced the states of the last "
-                              "backward pass: ask for the receipt right after "
-                              "model.gradients(X, y).")
-        h_prev = self.Hs[:-1, :, i].astype(np.float64)      # (T, B)
-        delta = self.dZ_rec[:, :, j].astype(np.float64)     # (T, B)
-        terms = np.einsum("tb,tb->t", h_prev, delta)
-        return RecurrentReceipt(self.name, i, j, self.gates[j // H], j % H,
-                                [float(v) for v in terms], float(terms.sum()),
-                                float(self.dU[i, j]))
+        return weight_receipt(self, i, j)
 
     # -- description -------------------------------------------------------
     def param_arithmetic(self):
@@ -341,12 +352,15 @@ class SimpleRNN(Recurrent):
         np.matmul(xt.reshape(T * B, -1), self.W, out=XW.reshape(T * B, H))
         XW += self.b                                       # x_t W + b, all t at once
         Hs = self._work("h", (T + 1, B, H))                # Hs[t+1] = h_t
-        Hs[0] = self._state0(initial_state if initial_state is not None
-                             else self.initial_state, "h0")
+        h0 = initial_state if initial_state is not None else self.initial_state
+        Hs[0], self.h0_zero = self._state0(h0, "h0"), h0 is None
         for t in range(T):
             h = Hs[t + 1]
-            np.matmul(Hs[t], self.U, out=h)                # h_{t−1} U
-            h += XW[t]                                     #   + x_t W + b
+            if t == 0 and self.h0_zero:
+                h[...] = XW[0]                             # h_{−1} = 0: no h U term
+            else:
+                np.matmul(Hs[t], self.U, out=h)            # h_{t−1} U
+                h += XW[t]                                 #   + x_t W + b
             np.tanh(h, out=h)                              # h_t = tanh(a_t)
             if self.skip is not None:                      # padding: h_t = h_{t−1}
                 np.copyto(h, Hs[t], where=self.skip[t])
@@ -375,5 +389,5 @@ class SimpleRNN(Recurrent):
                 self._carry(t, dh, prev)
             if t > 0 and dY is not None:
                 prev += dY[t - 1]                          # + ∂L/∂y_{t−1}
-        self.DH, self.d_initial_state = DH, dh0
+        self.DH, self.d_initial_state = DH, None if self.h0_zero else dh0
         return self._param_grads(dZ, dZ, accumulate)

@@ -106,6 +106,28 @@ class RecurrentReceipt:
     __str__ = text
 
 
+def weight_receipt(layer, i: int, j: int) -> RecurrentReceipt:
+    """The receipt for ``layer.U[i, j]`` from the states and deltas that the
+    layer stored in its last forward / backward (``Hs`` and ``dZ_rec``)."""
+    if getattr(layer, "dZ_rec", None) is None:
+        raise ConfigError("no backward pass yet: call model.gradients(X, y) (or "
+                          "train a step) before asking for a receipt.")
+    H, cols = layer.units, layer.U.shape[1]
+    if not (0 <= i < H and 0 <= j < cols):
+        raise ConfigError(expected(f"0 ≤ i < {H} and 0 ≤ j < {cols}",
+                                   f"i={i}, j={j}", "Index inside U."))
+    if layer.Hs.shape[:2] != (layer.dZ_rec.shape[0] + 1, layer.dZ_rec.shape[1]):
+        raise ConfigError("a forward pass replaced the states of the last backward "
+                          "pass: ask for the receipt right after "
+                          "model.gradients(X, y).")
+    h_prev = layer.Hs[:-1, :, i].astype(np.float64)     # (T, B)
+    delta = layer.dZ_rec[:, :, j].astype(np.float64)    # (T, B)
+    terms = np.einsum("tb,tb->t", h_prev, delta)        # one term per step
+    return RecurrentReceipt(layer.name, i, j, layer.gates[j // H], j % H,
+                            [float(v) for v in terms], float(terms.sum()),
+                            float(layer.dU[i, j]))
+
+
 def pad_sequences(sequences, maxlen: int | None = None, value: float = 0.0,
                   padding: str = "post", truncating: str = "post",
                   dtype="float32") -> tuple[np.ndarray, np.ndarray]:
