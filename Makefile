@@ -4,7 +4,8 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 SHARED := $(abspath ../shared/datasets)
-DATA_DIR ?= $(if $(wildcard $(SHARED)/mnist.npz),$(SHARED),)
+# an exported GLASSNET_DATA_DIR wins; `make test DATA_DIR=` runs without MNIST
+DATA_DIR ?= $(or $(GLASSNET_DATA_DIR),$(if $(wildcard $(SHARED)/mnist.npz),$(SHARED),))
 
 .PHONY: demo test lint bench clean venv
 

@@ -89,9 +89,10 @@ def predict(data, n_single: int, n_batch: int) -> dict:
             for _ in range(20):
                 f()
         # blocks of `block` calls in a row (a serving loop, caches warm),
-        # libraries alternating block by block; per-call time = block / block
+        # libraries alternating block by block; per-call time = block time / k
         block = 50 if label == "single" else 5
-        blocks = {k: (lambda f=f: [f() for _ in range(block)]) for k, f in fns.items()}
+        blocks = {k: (lambda f=f, n=block: [f() for _ in range(n)])
+                  for k, f in fns.items()}
         times = {k: [t / block for t in v]
                  for k, v in interleave(blocks, max(3, n // block)).items()}
         out[label] = {k: median(v) for k, v in times.items()}

@@ -7,6 +7,9 @@ backward passes written by hand, and every number they compute explainable.
 from glassnet import (
     activations,
     callbacks,
+    data,
+    demos,
+    glassbox,
     initializers,
     losses,
     metrics,
@@ -14,7 +17,6 @@ from glassnet import (
     regularizers,
     schedules,
 )
-from glassnet import data
 from glassnet.data import (
     BatchIterator,
     Dataset,
@@ -41,6 +43,7 @@ from glassnet.errors import (
     ShapeError,
     TrainingError,
 )
+from glassnet.glassbox import diagnose, doctor, explain, find_lr, trace, tracing
 from glassnet.gradcheck import gradcheck
 from glassnet.history import History
 from glassnet.io import load_model
@@ -59,22 +62,18 @@ from glassnet.layers import (
 )
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
-from glassnet import demos, glassbox
-from glassnet.glassbox import diagnose, doctor, explain, find_lr, trace, tracing
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "BatchIterator", "Dataset", "KFold", "LabelEncoder", "MinMaxScaler",
-    "OneHotEncoder", "StandardScaler", "StratifiedKFold", "cross_validate", "data",
-    "load_builtin", "load_csv", "load_csv_features", "load_mnist", "to_categorical",
-    "train_test_split", "train_val_test_split",
-    "Activation", "ConfigError", "DataError", "Dense", "Dropout", "Flatten",
-    "GlassnetError", "History", "Layer", "ModelFileError", "Perceptron",
-    "Sequential", "ShapeError", "TrainingError", "activations", "callbacks",
-    "gradcheck", "initializers", "load", "load_model", "losses", "metrics", "optimizers",
-    "regularizers", "schedules",
-    "GRU", "LSTM", "SimpleRNN", "TimeDistributed", "pad_sequences",
-    "demos", "diagnose", "doctor", "explain", "find_lr", "glassbox", "trace",
-    "tracing",
+    "Activation", "activations", "BatchIterator", "callbacks", "ConfigError",
+    "cross_validate", "data", "DataError", "Dataset", "demos", "Dense", "diagnose",
+    "doctor", "Dropout", "explain", "find_lr", "Flatten", "glassbox", "GlassnetError",
+    "gradcheck", "GRU", "History", "initializers", "KFold", "LabelEncoder", "Layer",
+    "load", "load_builtin", "load_csv", "load_csv_features", "load_mnist", "load_model",
+    "losses", "LSTM", "metrics", "MinMaxScaler", "ModelFileError", "OneHotEncoder",
+    "optimizers", "pad_sequences", "Perceptron", "regularizers", "schedules",
+    "Sequential", "ShapeError", "SimpleRNN", "StandardScaler", "StratifiedKFold",
+    "TimeDistributed", "to_categorical", "trace", "tracing", "train_test_split",
+    "train_val_test_split", "TrainingError",
 ]

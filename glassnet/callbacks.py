@@ -13,6 +13,7 @@ Set ``model.stop_training = True`` to stop after the current epoch.
 from __future__ import annotations
 
 import math
+import os
 import warnings
 
 import numpy as np
@@ -42,7 +43,17 @@ class Callback:
         pass
 
 
+def _path(value, name: str) -> str:
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value):
+        raise TypeError(expected(f"{name} as a file path (str or Path)",
+                                 repr(value), f"Pass e.g. {name}='run/model.st'."))
+    return os.fspath(value)
+
+
 def _mode(monitor: str, mode: str) -> str:
+    if not isinstance(monitor, str) or not monitor:
+        raise ConfigError(expected("monitor as the name of a logged value",
+                                   repr(monitor), "Pass e.g. monitor='val_loss'."))
     if mode == "auto":
         return "max" if any(k in monitor for k in ("acc", "f1", "precision", "recall",
                                                     "r2")) else "min"
@@ -173,7 +184,7 @@ class ModelCheckpoint(Callback):
 
     def __init__(self, filepath: str, monitor: str = "val_loss",
                  save_best_only: bool = False, mode: str = "auto"):
-        self.filepath, self.monitor = str(filepath), monitor
+        self.filepath, self.monitor = _path(filepath, "filepath"), monitor
         self.save_best_only = save_best_only
         self.mode = _mode(monitor, mode)
         self.best = math.inf if self.mode == "min" else -math.inf
@@ -194,7 +205,7 @@ class CSVLogger(Callback):
     """Write the History to a CSV file (atomically) after every epoch."""
 
     def __init__(self, filename: str):
-        self.filename = str(filename)
+        self.filename = _path(filename, "filename")
 
     def on_epoch_end(self, epoch, logs=None):
         self.model.history.to_csv(self.filename)

@@ -8,9 +8,14 @@ differences, error O(h²)), compared with backpropagation through
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from glassnet import losses as loss_mod
+from glassnet._validation import check_positive_int
+from glassnet.errors import ConfigError, expected
 
 
 def _float64_copy(model):
@@ -29,6 +34,13 @@ def gradcheck(model, X, y, loss="mse", eps: float = 1e-6, max_checks: int | None
     Runs on a float64 copy when the model is float32 (the model is not changed).
     ``max_checks`` limits how many entries per parameter are probed (randomly).
     """
+    if isinstance(eps, bool) or not isinstance(eps, numbers.Real) \
+            or not math.isfinite(eps) or eps <= 0:
+        raise ConfigError(expected("eps as a small positive step", repr(eps),
+                                   "Pass e.g. eps=1e-6."))
+    if max_checks is not None:
+        max_checks = check_positive_int(max_checks, "max_checks",
+                                        "Pass e.g. max_checks=20, or None for all.")
     loss = loss_mod.get(loss)
     net = _float64_copy(model)
     X, y = net._prepare(X, y, loss)

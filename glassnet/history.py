@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from glassnet.errors import ConfigError, expected
+
 
 class History:
     """Per-epoch training and validation values.
@@ -46,6 +48,12 @@ class History:
 
     def best(self, monitor: str = "val_loss", mode: str = "min") -> tuple[int, float]:
         """(epoch, value) of the best recorded value of ``monitor``."""
+        if monitor not in self.history or mode not in ("min", "max"):
+            got = (f"monitor={monitor!r}, mode={mode!r}; recorded: "
+                   f"{sorted(self.history) or 'nothing yet'}")
+            raise ConfigError(expected("a recorded name and mode 'min' or 'max'", got,
+                                       "Pass e.g. best('loss') without validation "
+                                       "data, or best('val_accuracy', 'max')."))
         vals = np.array(self.history[monitor], dtype=float)
         i = int(np.nanargmin(vals) if mode == "min" else np.nanargmax(vals))
         return self.epoch[i], float(vals[i])

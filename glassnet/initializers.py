@@ -11,6 +11,7 @@ fan_in / fan_out are the first two axes' sizes for a ``(n_in, n_out)`` kernel.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
@@ -48,6 +49,10 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value: float = 0.0):
+        if not isinstance(value, numbers.Real) or isinstance(value, bool) \
+                or not math.isfinite(value):
+            raise ConfigError(expected("a finite constant", repr(value),
+                                       "Pass e.g. Constant(0.1)."))
         self.value = float(value)
 
     def __call__(self, shape, rng, dtype=np.float32):
@@ -63,8 +68,9 @@ class RandomUniform(Initializer):
     name = "uniform"
 
     def __init__(self, low: float = -0.05, high: float = 0.05):
-        if not low < high:
-            raise ConfigError(expected("low < high", f"low={low}, high={high}",
+        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+            raise ConfigError(expected("finite bounds with low < high",
+                                       f"low={low}, high={high}",
                                        "Swap or widen the bounds."))
         self.low, self.high = float(low), float(high)
 
@@ -81,8 +87,10 @@ class RandomNormal(Initializer):
     name = "normal"
 
     def __init__(self, mean: float = 0.0, std: float = 0.05):
-        if not std > 0:
-            raise ConfigError(expected("std > 0", std, "Pass a positive std."))
+        if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
+            raise ConfigError(expected("a finite mean and a finite std > 0",
+                                       f"mean={mean}, std={std}",
+                                       "Pass e.g. RandomNormal(0.0, 0.05)."))
         self.mean, self.std = float(mean), float(std)
 
     def __call__(self, shape, rng, dtype=np.float32):

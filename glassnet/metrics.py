@@ -31,6 +31,9 @@ def accuracy(y_true, y_pred) -> float:
 
 def top_k_accuracy(y_true, y_score, k: int = 5) -> float:
     """Fraction of samples whose true class is among the k highest scores."""
+    if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
+        raise ConfigError(expected("k as a positive int", repr(k),
+                                   "Pass e.g. k=5 (k=1 is plain accuracy)."))
     y_score = np.asarray(y_score)
     k = min(int(k), y_score.shape[1])
     top = np.argpartition(-y_score, k - 1, axis=1)[:, :k]

@@ -116,6 +116,7 @@ class SGD(Optimizer):
         v ← μ·v + g,   θ ← θ − η·v
     With ``nesterov=True`` (Sutskever et al., 2013):
         v ← μ·v + g,   θ ← θ − η·(g + μ·v)
+    Defaults: η = 0.01, μ = 0 (plain gradient descent).
     """
 
     name = "sgd"
@@ -153,7 +154,7 @@ class SGD(Optimizer):
 
 
 class Momentum(SGD):
-    """SGD with (heavy-ball) momentum μ = 0.9 by default (Polyak, 1964)."""
+    """SGD with (heavy-ball) momentum (Polyak, 1964); defaults η = 0.01, μ = 0.9."""
 
     name = "momentum"
 
@@ -162,7 +163,10 @@ class Momentum(SGD):
 
 
 class Nesterov(SGD):
-    """Nesterov accelerated gradient, μ = 0.9 (Nesterov, 1983; Sutskever 2013)."""
+    """Nesterov accelerated gradient (Nesterov, 1983; Sutskever et al., 2013).
+
+    Defaults η = 0.01, μ = 0.9; the update is SGD's with ``nesterov=True``.
+    """
 
     name = "nesterov"
 
@@ -280,6 +284,7 @@ class AdamW(Adam):
     """AdamW (Loshchilov & Hutter, 2019): decoupled weight decay λ = 0.01,
 
         θ ← θ − η·λ·θ,  then the Adam step.
+        η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8 as in Adam
     """
 
     name = "adamw"

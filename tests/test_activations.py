@@ -173,3 +173,19 @@ def test_bad_alpha(cls, alpha, errmsg):
     with pytest.raises(gn.ConfigError) as ei:
         cls(alpha)
     errmsg(ei, "alpha")
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sigmoid_whole_finite_range_without_overflow(dtype):
+    """σ(z) for z up to ± the largest finite float: in [0, 1], monotone, no warning."""
+    big = np.finfo(dtype).max
+    z = np.array([[-big, -1e30, -745.0, -88.8, -1.0, 0.0, 1.0, 88.8, 745.0, 1e30,
+                   big]], dtype=dtype)
+    with warnings.catch_warnings(), np.errstate(over="raise", divide="raise",
+                                                invalid="raise"):
+        warnings.simplefilter("error")
+        a = A.get("sigmoid").forward(z)
+        dz = A.get("sigmoid").backward(z, a, np.ones_like(z))
+    assert a.dtype == dtype and ((a >= 0) & (a <= 1)).all()
+    assert (np.diff(a[0]) >= 0).all() and a[0, 5] == 0.5
+    assert a[0, 0] == 0 and a[0, -1] == 1 and np.isfinite(dz).all()

@@ -123,6 +123,18 @@ CONSTRUCTION = {
     "cce-on-linear-output": (
         lambda: gn.Sequential([gn.Dense(3, input_dim=2)]).compile(
             "categorical_crossentropy"), gn.ConfigError, ["softmax", "from_logits"]),
+    "monitor-type": (lambda: gn.callbacks.EarlyStopping(monitor=3), gn.ConfigError,
+                     ["monitor", "3"]),
+    "checkpoint-path": (lambda: gn.callbacks.ModelCheckpoint(None), TypeError,
+                        ["filepath", "None"]),
+    "csv-logger-path": (lambda: gn.callbacks.CSVLogger(""), TypeError,
+                        ["filename", "''"]),
+    "top-k-0": (lambda: gn.metrics.top_k_accuracy([0, 1], np.eye(2), k=0),
+                gn.ConfigError, ["k as a positive int", "0"]),
+    "history-best-unknown": (lambda: gn.History().best("val_loss"), gn.ConfigError,
+                             ["val_loss", "nothing yet"]),
+    "initializer-constant-nan": (lambda: gn.Dense(2, kernel_initializer=(
+        gn.initializers.Constant(NAN))), gn.ConfigError, ["finite", "nan"]),
 }
 
 

@@ -153,6 +153,46 @@ def test_bad_input_in_a_real_process_exits_2_with_one_line(run):
     assert r.returncode == 2 and "Traceback" in r.stderr
 
 
+def test_unwritable_output_names_the_file_asked_for(run):
+    tmp, _ = run
+    r = glassnet("predict", "out/model.safetensors", "new.csv", "--output",
+                 "nowhere/pred.csv", cwd=tmp)
+    assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1
+    assert "nowhere/pred.csv" in r.stderr and ".tmp-" not in r.stderr
+
+
+def test_demo_in_a_real_process(tmp_path):
+    r = glassnet("demo", "backprop", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "E_total = E_o1 + E_o2 = 0.298371109" in r.stdout
+    assert "0.74136507 × 0.186815602 × 0.593269992 = 0.0821670406" in r.stdout
+    assert r.stdout.count("the optimizer wrote") == 12
+    r = glassnet("demo", "optimizers", "--fast", "--plot", "arena/arena.png",
+                 cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "Adam" in r.stdout and "arena/arena.png" in r.stdout
+    curves = __import__("json").loads((tmp_path / "arena/arena.json").read_text())
+    assert list(curves) == ["SGD", "momentum", "NAG", "Adagrad", "RMSprop", "Adam"]
+    assert (tmp_path / "arena/arena.png").read_bytes()[:4] == b"\x89PNG"
+    r = glassnet("plot", "arena/arena.json", "--output", "again", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "again/arena.png").stat().st_size > 2000
+
+
+def test_every_demo_name_reaches_its_demo(capsys, monkeypatch):
+    from glassnet import demos
+
+    called = []
+    for name in demos.DEMOS:
+        monkeypatch.setitem(demos.DEMOS, name, lambda fast, print_fn, n=name:
+                            called.append((n, fast)) or {})
+    for name in demos.DEMOS:
+        assert cli(capsys, "demo", name.upper().replace("-", "_"), "--fast")[0] == 0
+    assert called == [(n, True) for n in demos.DEMOS] and len(called) == 12
+    code, _, err = cli(capsys, "demo")             # no name: the names are listed
+    assert code == 2 and all(n in err for n in demos.DEMOS)
+
+
 # ---------------------------------------------------------------- in-process
 def cli(capsys, *args) -> tuple[int, str, str]:
     code = main([str(a) for a in args])
@@ -179,6 +219,8 @@ def cli(capsys, *args) -> tuple[int, str, str]:
     (["summary", "{csv}"], "not a safetensors file|truncated"),
     (["plot", "nowhere"], "not a run directory"),
     (["demo", "nosuch"], "there is no demo"),
+    (["demo", "neuron", "--plot", "n.png"], "has no plot"),
+    (["train", "circles", "--missing", "maybe"], "--missing must be one of"),
     (["frobnicate"], "invalid choice"),
 ])
 def test_bad_input_exits_2_with_one_line(capsys, tmp_path, args, fragment):
@@ -254,3 +296,13 @@ def test_model_saved_from_python_uses_csv_columns_in_order(capsys, tmp_path):
     code, _, err = cli(capsys, "predict", tmp_path / "py.safetensors",
                        tmp_path / "d.csv")
     assert code == 2 and "4 feature columns" in err
+
+
+def test_plot_activations_and_demo_plot(capsys, tmp_path):
+    code, out, err = cli(capsys, "plot", "activations", "--output", tmp_path)
+    assert code == 0, err
+    assert (tmp_path / "activations.png").stat().st_size > 2000
+    code, out, err = cli(capsys, "demo", "activations", "--plot", tmp_path / "a")
+    assert code == 0, err
+    assert "f'(z) = σ(z)·(1 − σ(z))" in out or "σ'(z)" in out
+    assert (tmp_path / "a.png").stat().st_size > 2000

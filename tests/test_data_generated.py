@@ -139,3 +139,17 @@ def test_load_builtin_names():
     } <= set(builtin_names())
     with pytest.raises(ConfigError, match="circles"):
         load_builtin("mnist")
+
+
+@pytest.mark.parametrize("classes", [2, 3, 5, 10])
+def test_spirals_any_number_of_classes(classes):
+    """Without noise every point lies on its arm: θ − 4r = 2πk/K (mod 2π)."""
+    X, y = spirals(10 * classes, classes=classes, noise=0.0, seed=0)
+    assert sorted(np.unique(y).tolist()) == list(range(classes))
+    assert np.bincount(y).tolist() == [10] * classes
+    r = np.hypot(X[:, 0], X[:, 1])
+    theta = np.arctan2(X[:, 0], X[:, 1])                 # x = r (sin θ, cos θ)
+    offset = np.mod(theta - 4 * r - 2 * np.pi * y / classes + np.pi, 2 * np.pi)
+    np.testing.assert_allclose(offset, np.pi, atol=1e-9)
+    with pytest.raises(ConfigError):
+        spirals(100, classes=1)

@@ -134,6 +134,8 @@ def test_to_categorical():
         to_categorical([0, 5], 3)
     with pytest.raises(ShapeError):
         to_categorical(["a"])
+    with pytest.raises(ShapeError, match="received the label -1"):
+        to_categorical([-1, 2])
 
 
 def test_matches_scikit_learn(X):

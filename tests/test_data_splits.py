@@ -139,3 +139,24 @@ def test_cross_validate_needs_fresh_models_and_stratifies():
     y = labels()
     result = cross_validate(Majority, np.zeros((100, 1)), y, k=5)
     assert result["per_fold"]["loss"] == [0.6] * 5  # stratified: same share per fold
+
+
+def test_cross_validate_a_glassnet_model_by_mse():
+    """The seeds' cross-validation of a model through its MSE, with gn models."""
+    import glassnet as gn
+    from glassnet.data import line
+
+    X, y = line(90, m=2.0, b=1.0, noise=0.1, seed=0)
+
+    def make():
+        net = gn.Sequential([gn.Dense(1, input_dim=1)], dtype="float64", seed=0)
+        net.compile("mse", "sgd", learning_rate=0.1, metrics=["mae"])
+        return net
+
+    result = cross_validate(make, X, y, k=3,
+                            fit_kwargs=dict(epochs=150, batch_size=30, verbose=0))
+    assert len(result["per_fold"]["loss"]) == 3 and "mae" in result["mean"]
+    assert result["mean"]["loss"] == pytest.approx(np.mean(result["per_fold"]["loss"]))
+    assert 0.003 < result["mean"]["loss"] < 0.03        # the noise variance is 0.01
+    for train, val in result["folds"]:
+        assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == 90

@@ -182,3 +182,17 @@ def test_explain_errors_teach(errmsg, mazur):
     with pytest.raises(gn.ConfigError) as e:
         explain(act, mazur.X, neuron=(0, 0))
     errmsg(e, "Activation")
+
+
+def test_weight_and_update_receipts_in_markdown_carry_the_same_numbers(mazur):
+    net = mazur.model()
+    net.compile(loss="half_sse", optimizer=gn.optimizers.Adam(0.5))
+    r = explain(net, mazur.X, mazur.y, weight=(0, "W", 0, 0), update=True,
+                notation=SEED)
+    md, text = r.markdown(), r.text()
+    assert md.startswith("**∂E_total/∂w1") and md.count("```text") == 2
+    assert "**Update of w1 (Adam" in md
+    for line in text.splitlines():                 # every number, in a code block
+        if line.strip() and not line.startswith(("∂E_total/∂w1  ", "Update of")):
+            assert line.strip() in md, line
+    assert "m̂ = m / (1 − β₁ᵗ)" in md and md.count("✓") == 2

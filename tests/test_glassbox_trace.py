@@ -129,3 +129,26 @@ def test_trace_off_allocates_nothing_per_step():
     assert kept_on > 10 * params_bytes                 # the trace is visible
     assert glassbox_blocks(on) > 0
     assert untraced_peak < kept_on / 10
+
+
+
+@pytest.mark.parametrize("cls", [gn.SimpleRNN, gn.LSTM, gn.GRU])
+def test_trace_of_a_recurrent_layer_has_per_step_gradient_norms(cls):
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(5, 7, 2)), 3 + rng.normal(size=(5, 1))
+    net = gn.Sequential([cls(4, input_dim=2), gn.Dense(1)], dtype="float64", seed=0)
+    net.compile(loss="mse", optimizer="sgd", learning_rate=0.1, global_clipnorm=0.5)
+    raw = np.sqrt(sum((g ** 2).sum() for g in net.gradients(X, y)))
+    t = gn.trace(net, X, y, restore_after=True)
+    d = t.layers[0]
+    assert d["h"].shape == d["dh"].shape == (5, 7, 4)
+    np.testing.assert_allclose(d["h"][:, -1], net.layers[0].forward(X))  # h_T
+    assert d["step_grad_norms"].shape == (7,) and np.all(d["step_grad_norms"] > 0)
+    np.testing.assert_allclose(d["step_grad_norms"],
+                               np.sqrt((d["dh"] ** 2).sum(axis=(0, 2))))
+    # clipping, shown on an RNN: the raw gradient is longer than 0.5, the applied
+    # one (what the optimizer used) is exactly 0.5 long
+    applied = np.sqrt(sum((layer[k] ** 2).sum() for layer in t.layers
+                          for k in layer if k.endswith("_applied")))
+    assert raw > 1.0 and applied == pytest.approx(0.5)
+    assert "step_grad_norms" in t.summary()

@@ -143,3 +143,16 @@ def test_gradcheck_max_checks_limits_probes():
     gn.gradcheck(net, X3, Y_REG, loss="mse", max_checks=5)
     # 5 probes × 2 evaluations for each of W0 (90), b0 (30); all of W1 (60), b1 (2)
     assert len(calls) == 2 * (5 + 5 + 5 + 2)
+
+
+@pytest.mark.parametrize("kwargs, frag", [
+    (dict(eps=0.0), "eps"), (dict(eps=-1e-6), "eps"), (dict(eps=float("nan")), "eps"),
+    (dict(max_checks=0), "max_checks"), (dict(max_checks=2.5), "max_checks"),
+    (dict(loss="msee"), "msee"),
+])
+def test_gradcheck_rejects_bad_arguments(kwargs, frag, errmsg):
+    """max_checks=0 would probe nothing and report a perfect 0 error."""
+    net = _model([gn.Dense(2, "tanh", input_dim=3), gn.Dense(2)])
+    with pytest.raises(gn.ConfigError) as ei:
+        gn.gradcheck(net, X3, Y_REG, **{"loss": "mse", **kwargs})
+    errmsg(ei, frag)

@@ -158,3 +158,132 @@ def test_corrupted_model_file_rejected(tmp_path):
     path.write_bytes(bytes(raw))
     with pytest.raises(ModelFileError, match="checksum"):
         load_model(path)
+
+
+# ------------------------------------------- every layer type, hostile files
+
+
+def _every_layer_type():
+    import glassnet as gn
+
+    flat = gn.Sequential([gn.Flatten(input_dim=(2, 3)), gn.Dense(4, "relu"),
+                          gn.Dropout(0.3), gn.Activation("tanh"), gn.Dense(2)], seed=0)
+    rec = gn.Sequential([gn.SimpleRNN(3, input_dim=2, return_sequences=True),
+                         gn.LSTM(3, return_sequences=True),
+                         gn.GRU(3, return_sequences=True),
+                         gn.TimeDistributed(gn.Dense(2))], seed=0)
+    rng = np.random.default_rng(0)
+    return [(flat, rng.normal(size=(5, 2, 3)).astype(np.float32)),
+            (rec, rng.normal(size=(4, 6, 2)).astype(np.float32))]
+
+
+def test_every_layer_type_round_trips_bitwise(tmp_path, core):
+    from glassnet.layers import LAYER_TYPES
+
+    seen = set()
+    for k, (model, X) in enumerate(_every_layer_type()):
+        seen |= {type(layer).__name__ for layer in model.layers}
+        path = tmp_path / f"m{k}.safetensors"
+        save_model(model, path)
+        loaded = load_model(path)
+        assert loaded.predict(X).tobytes() == model.predict(X).tobytes()
+        for a, b in zip(model.get_weights(), loaded.get_weights(), strict=True):
+            assert a.dtype == b.dtype and a.tobytes() == b.tobytes()
+    assert seen == set(LAYER_TYPES)
+
+
+def test_damaged_model_files_raise_only_model_file_error(tmp_path, core):
+    """Through load_model (what gn.load calls): every truncation, 1,000 random
+    single-byte flips, a pickle and a zip named like a model."""
+    path = tmp_path / "m.safetensors"
+    save_model(_net(core), path)
+    raw = path.read_bytes()
+    bad = tmp_path / "bad.safetensors"
+    for length in range(len(raw)):
+        bad.write_bytes(raw[:length])
+        with pytest.raises(ModelFileError, match="bad.safetensors"):
+            load_model(bad)
+    rng = np.random.default_rng(7)
+    for position, mask in zip(rng.integers(0, len(raw), 1000),
+                              rng.integers(1, 256, 1000), strict=True):
+        data = bytearray(raw)
+        data[position] ^= int(mask)
+        bad.write_bytes(bytes(data))
+        with pytest.raises(ModelFileError, match="bad.safetensors"):
+            load_model(bad)
+    import pickle
+    import zipfile
+
+    bad.write_bytes(pickle.dumps({"param.0": np.zeros((3, 5), np.float32)}))
+    with pytest.raises(ModelFileError, match="pickle"):
+        load_model(bad)
+    with zipfile.ZipFile(bad, "w") as z:
+        z.writestr("archive/data.pkl", pickle.dumps([1, 2, 3]))
+    with pytest.raises(ModelFileError, match="zip"):
+        load_model(bad)
+
+
+# ------------------------------------------------- preprocessing with the model
+
+
+def _scaled_model(core):
+    import glassnet as gn
+
+    rng = np.random.default_rng(3)
+    X_raw = rng.normal(size=(20, 3)) * [100.0, 1.0, 0.01] + [500.0, 0.0, 2.0]
+    steps = [gn.StandardScaler().fit(X_raw[:15]),
+             gn.MinMaxScaler((-1, 1)).fit(X_raw[:15])]
+    return _net(core), steps, X_raw
+
+
+def test_save_with_preprocessing_and_predict_applies_it(tmp_path, core):
+    net, steps, X_raw = _scaled_model(core)
+    path = tmp_path / "m.safetensors"
+    net.save(path, preprocessing=steps)
+    saved = read_model_file(path)
+    assert [type(s).__name__ for s in saved.preprocessing] == [
+        "StandardScaler", "MinMaxScaler"]
+    by_hand = steps[1].transform(steps[0].transform(X_raw))
+    np.testing.assert_array_equal(saved.transform(X_raw), by_hand)
+    expect = net.predict(by_hand)
+    assert saved.predict(X_raw).tobytes() == expect.tobytes()
+    assert not np.allclose(saved.predict(X_raw), net.predict(X_raw))
+    np.testing.assert_array_equal(saved.predict_classes(X_raw),
+                                  net.predict_classes(by_hand))
+    # the command line reads the same layout: glassnet predict applies it too
+    from glassnet.cli.bundle import load_bundle
+
+    np.testing.assert_array_equal(load_bundle(path).predict_proba(X_raw),
+                                  net.predict_proba(by_hand))
+
+
+def test_loaded_model_saved_again_keeps_its_preprocessing(tmp_path, core):
+    net, steps, X_raw = _scaled_model(core)
+    net.save(tmp_path / "a.safetensors", preprocessing=steps[0])
+    again = load_model(tmp_path / "a.safetensors")
+    again.save(tmp_path / "b.safetensors")           # from model.meta
+    saved = read_model_file(tmp_path / "b.safetensors")
+    np.testing.assert_array_equal(saved.transform(X_raw), steps[0].transform(X_raw))
+    # a model whose meta holds the fitted scaler carries it as well
+    net.meta["preprocessing"] = [steps[1]]
+    net.save(tmp_path / "c.safetensors")
+    np.testing.assert_array_equal(
+        read_model_file(tmp_path / "c.safetensors").transform(X_raw),
+        steps[1].transform(X_raw))
+
+
+def test_preprocessing_bad_object_and_malformed_file(tmp_path, core):
+    net, steps, _ = _scaled_model(core)
+    with pytest.raises(ConfigError, match="position 1.*preprocessing=\\[scaler\\]"):
+        net.save(tmp_path / "x.safetensors", preprocessing=[steps[0], "scale"])
+    info = {"format": "glassnet-model", "format_version": 1,
+            "architecture": net.get_config(),
+            "preprocessing": {"steps": [{"config": {"class": "StandardScaler",
+                                                    "n_features": 3},
+                                         "tensors": {"mean": "preprocessing.0.mean",
+                                                     "scale": "preprocessing.0.sc"}}]}}
+    tensors = {f"param.{i}": w for i, w in enumerate(net.get_weights())}
+    tensors["preprocessing.0.mean"] = np.zeros(3)
+    path = _write_model(tmp_path / "bad.safetensors", info, tensors)
+    with pytest.raises(ModelFileError, match="preprocessing is malformed"):
+        read_model_file(path)

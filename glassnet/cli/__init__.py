@@ -19,7 +19,7 @@ import os
 import sys
 import traceback
 
-from glassnet.cli._parser import UsageError, build_parser
+from glassnet.cli._parser import DEMO_NAMES, UsageError, build_parser
 from glassnet.errors import GlassnetError
 
 __all__ = ["main"]
@@ -59,8 +59,10 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as exc:
         if debug:
             traceback.print_exc()
-        print(f"{exc.prog}: error: {_one_line(exc)} (see '{exc.prog} --help')",
-              file=sys.stderr)
+        hint = f"see '{exc.prog} --help'"
+        if exc.prog == "glassnet demo" and "NAME" in str(exc):
+            hint = f"one of: {', '.join(DEMO_NAMES)}"
+        print(f"{exc.prog}: error: {_one_line(exc)} ({hint})", file=sys.stderr)
         return 2
     except BAD_INPUT as exc:
         if debug:

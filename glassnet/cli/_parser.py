@@ -20,6 +20,10 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(self.prog, message)
 
 
+#: The names of ``glassnet.demos.DEMOS``, spelled out so --help needs no import.
+DEMO_NAMES = ("backprop", "neuron", "perceptron", "line", "seven-segment", "circles",
+              "mnist", "activations", "vanishing", "overfitting", "optimizers", "rnn")
+
 EPILOG = """examples:
   glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
   glassnet train data.csv --target label --layers 64,32 --epochs 40 --output runs/mine
@@ -46,9 +50,12 @@ def build_parser() -> Parser:
     s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
     _explain(sub)
     s = sub.add_parser("demo", help="run a guided demo (e.g. backprop)")
-    s.add_argument("name", metavar="NAME", help="the demo to run, e.g. backprop, "
-                   "neuron, perceptron, circles, optimizers")
+    s.add_argument("name", metavar="NAME", help="the demo to run: "
+                   + ", ".join(DEMO_NAMES))
     s.add_argument("--fast", action="store_true", help="train less (quick look)")
+    s.add_argument("--plot", metavar="FILE.png", help="also draw the demo's "
+                   "picture (optimizers: the arena's loss curves, with the curves "
+                   "as FILE.json; activations: each function and its derivative)")
     s = sub.add_parser("plot", help="draw the plots of a training run again",
                        description="RUN is a run directory from glassnet train, a "
                        "JSON file {optimizer: [losses]} (arena plot), or the word "

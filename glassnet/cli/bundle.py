@@ -31,13 +31,10 @@ from glassnet.data import (
     load_builtin,
     load_csv,
     load_csv_features,
-    preprocessor_from_dict,
 )
 from glassnet.data.features import ColumnSpec
 from glassnet.errors import ConfigError, DataError, GlassnetError, ModelFileError
 from glassnet.io import read_model_file, save_model
-
-PRE_PREFIX = "preprocessing."
 
 
 @dataclass
@@ -70,17 +67,9 @@ class Bundle:
     def save(self, path: str | os.PathLike[str], extra: dict | None = None) -> None:
         meta = {"feature_spec": self.spec.to_dict(),
                 "class_names": self.spec.class_names,
-                "feature_names": self.spec.feature_names,
-                "preprocessing": {"steps": []}, **(extra or {})}
-        tensors = {}
-        for i, step in enumerate(self.steps):
-            config, arrays = step.to_dict()
-            names = {}
-            for key, arr in arrays.items():
-                names[key] = f"{PRE_PREFIX}{i}.{key}"
-                tensors[names[key]] = arr
-            meta["preprocessing"]["steps"].append({"config": config, "tensors": names})
-        save_model(self.model, path, extra_metadata=meta, extra_tensors=tensors)
+                "feature_names": self.spec.feature_names, **(extra or {})}
+        save_model(self.model, path, extra_metadata=meta,
+                   preprocessing=list(self.steps))
 
 
 def spec_for(data: Dataset) -> FeatureSpec:
@@ -106,16 +95,16 @@ def load_bundle(path: str | os.PathLike[str]) -> Bundle:
         where = inside  # a run directory
     saved = read_model_file(where)
     info, model = saved.info, saved.model
+    steps = saved.preprocessing  # rebuilt and checked by read_model_file
     try:
         spec = _spec(info, model)
-        steps = [_step(s, saved.extra_tensors)
-                 for s in info.get("preprocessing", {}).get("steps", [])]
     except (GlassnetError, KeyError, TypeError, ValueError, AttributeError) as exc:
         raise ModelFileError(f"cannot load model {where}: its preprocessing or "
                              f"feature description is malformed ({exc}). Re-save "
                              "it with this glassnet.") from None
     _compile(model, info.get("training", {}), spec)
-    model.meta = {"class_names": spec.class_names, "feature_spec": spec.to_dict()}
+    model.meta = {"class_names": spec.class_names, "feature_spec": spec.to_dict(),
+                  "preprocessing": steps}
     return Bundle(model, spec, steps, info, where)
 
 
@@ -132,11 +121,6 @@ def _spec(info: dict, model) -> FeatureSpec:
     return FeatureSpec([ColumnSpec(str(c), "numeric") for c in names],
                        [str(c) for c in names], None, task,
                        [str(c) for c in classes] if classes else None)
-
-
-def _step(entry: dict, tensors: dict):
-    arrays = {key: tensors[name] for key, name in entry["tensors"].items()}
-    return preprocessor_from_dict(entry["config"], arrays)
 
 
 def _compile(model, training: dict, spec: FeatureSpec) -> None:

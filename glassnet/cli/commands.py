@@ -169,13 +169,13 @@ def explain(args) -> int:
     if weight is not None and y is None:
         raise DataError(f"{source} has no target column, and a gradient depends on "
                         "the target. Use a file with the target column, or --neuron.")
-    print(f"row {args.row} of {source}: " + ", ".join(
-        f"{n}={v:.4g}" for n, v in zip(bundle.spec.feature_names,
-                                       data.X[args.row], strict=True)))
     if weight is not None:
         receipt = fn(model, x, y, weight=weight, update=args.update)
     else:
         receipt = fn(model, x, y, neuron=neuron or _output_neuron(model, x))
+    print(f"row {args.row} of {source}: " + ", ".join(    # after any bad-input error
+        f"{n}={v:.4g}" for n, v in zip(bundle.spec.feature_names,
+                                       data.X[args.row], strict=True)))
     print(receipt.text() if hasattr(receipt, "text") else str(receipt))
     return 0
 
@@ -229,8 +229,33 @@ def demo(args) -> int:
     if names and key not in names:
         raise ConfigError(f"there is no demo {args.name!r}. Choose one of: "
                           f"{', '.join(names)}.")
-    demos.run(key, fast=args.fast)
+    if args.plot and key not in PLOTTED_DEMOS:
+        raise ConfigError(f"demo {key!r} has no plot; --plot works with "
+                          f"{' and '.join(PLOTTED_DEMOS)}. Drop --plot.")
+    result = demos.run(key, fast=args.fast)
+    if args.plot:
+        _plot_demo(key, result, Path(args.plot))
     return 0
+
+
+PLOTTED_DEMOS = ("optimizers", "activations")
+
+
+def _plot_demo(key: str, result: dict, path: Path) -> None:
+    from glassnet import plots
+    from glassnet.io.atomic import atomic_write_bytes
+
+    if path.suffix.lower() != ".png":
+        path = path.with_suffix(".png")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if key == "activations":
+        print(f"\nwrote {plots.plot_activations(path)}")
+        return
+    curves = {k: [float(v) for v in c] for k, c in result["curves"].items()}
+    data = path.with_suffix(".json")
+    atomic_write_bytes(data, json.dumps(curves).encode("utf-8"))
+    print(f"\nwrote {plots.plot_optimizers(curves, path)} (curves in {data}; "
+          f"redraw with: glassnet plot {data})")
 
 
 # ---------------------------------------------------------------------- plot

@@ -154,6 +154,9 @@ def check(cfg: TrainConfig) -> None:
     need(cfg.seed >= 0, "seed", "an integer ≥ 0", "0")
     need(cfg.checkpoint_every >= 0, "checkpoint_every", "a number of batches ≥ 0",
          "100")
+    from glassnet.data.features import MISSING_POLICIES
+    need(cfg.missing in MISSING_POLICIES, "missing",
+         f"one of {', '.join(MISSING_POLICIES)}", "drop")
     for name, module in (("activation", "activations"), ("optimizer", "optimizers")):
         names = importlib.import_module(f"glassnet.{module}").NAMES
         try:

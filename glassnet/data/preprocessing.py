@@ -414,7 +414,8 @@ def to_categorical(
         raise ShapeError(
             expected(
                 "integer labels 0..K−1",
-                f"dtype {y.dtype}",
+                f"dtype {y.dtype}" if y.dtype.kind not in "iub"
+                else f"the label {int(y.min())}",
                 "Map labels with LabelEncoder first.",
             )
         )

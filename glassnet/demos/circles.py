@@ -32,6 +32,10 @@ def run(fast: bool = False, print_fn=print) -> dict:
         "one hidden layer of 8 tanh units": [gn.Dense(8, "tanh", input_dim=2),
                                              gn.Dense(1, "sigmoid")],
     }
+    p("Two rings of points, one inside the other. A model with no hidden layer "
+      "can only\ndraw a straight line between them; one hidden layer can bend "
+      f"it into a circle.\n(400 training points, {epochs} epochs each; accuracy "
+      "on 400 fresh points.)\n")
     result, maps = {}, []
     for name, layers in models.items():
         net = gn.Sequential(layers, seed=0)

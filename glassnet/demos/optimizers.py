@@ -61,6 +61,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
         p(f"{label:<10}{f['learning_rate']:>7g}{c[0]:>15.4f}{f['loss']:>12.4f}"
           f"{f['accuracy']:>10.1%}   {sparkline(c)}")
     best = min(final, key=lambda k: final[k]["loss"])
-    p(f"\nlowest final loss: {best}. Curves are in the returned dict "
-      "(result['curves']) for plotting.")
+    p(f"\nlowest final loss: {best}. To draw the curves: glassnet demo optimizers "
+      "--plot arena.png (in Python: gn.plots.plot_optimizers(result['curves'], "
+      "'arena.png')).")
     return {"curves": curves, "final": final, "steps": steps, "best": best}

@@ -17,6 +17,9 @@ from glassnet.data import logic_gate
 
 def run(fast: bool = False, print_fn=print) -> dict:
     p = print_fn
+    p("A single perceptron (one step unit, two inputs) learns logic gates with "
+      "the\nperceptron rule: after each mistake, w ← w + η·(y − ŷ)·x and "
+      "b ← b + η·(y − ŷ).\n")
     result = {}
     for gate in ("and", "or", "xor"):
         X, y = logic_gate(gate)

@@ -30,6 +30,8 @@ def run(fast: bool = False, print_fn=print) -> dict:
                          gn.Dense(10, "softmax")], seed=3)
     net.compile(loss="categorical_crossentropy", optimizer="adam",
                 learning_rate=0.05, metrics=["accuracy"])
+    p("A seven-segment display: 7 inputs (1 = segment lit), 4 hidden ReLU units, "
+      "10 outputs\n(one probability per digit), trained on the ten digits.\n")
     net.summary(print_fn=p)
     hist = net.fit(X, y, epochs=300 if fast else 1500, batch_size=10, verbose=0,
                    seed=0)

@@ -39,7 +39,8 @@ def run(fast: bool = False, print_fn=print) -> dict:
     relu = grad_norms("relu", "he_normal", X, y)
     p(f"‖∂E/∂W‖ per layer of a {DEPTH}-layer network ({WIDTH} units per hidden "
       "layer), one batch of 256 samples:\n")
-    p(f"{'layer':<7}{'sigmoid + Glorot':>18}   {'relu + He':>12}")
+    p(f"{'layer':<7}{'sigmoid + Glorot':>18}   {'relu + He':>12}   "
+      "sigmoid's norm, log scale (3 marks per ×10)")
     for k in range(DEPTH):
         bar = "█" * max(1, int(round(3 * (np.log10(sig[k]) - np.log10(sig[0])))))
         p(f"{k + 1:<7}{sig[k]:>18.3e}   {relu[k]:>12.3e}   {bar}")

@@ -16,6 +16,13 @@ per layer (copies, so later steps cannot overwrite them):
     state_W / state_W_before the optimizer's state (m, v, …) for W after and
                              before the step, sliced from its flat buffers
 
+Recurrent layers (SimpleRNN, LSTM, GRU) add, for backpropagation through time:
+
+    h                hidden states h_1 … h_T                (B, T, H)
+    dh               ∂L/∂h_t                                (B, T, H)
+    step_grad_norms  ‖∂L/∂h_t‖ per time step: vanishing over time shows as
+                     values shrinking from t = T−1 back to t = 0   (T,)
+
     >>> t = gn.trace(model, X, y)            # one real train step, recorded
     >>> t.layers[0]["z"], t.layers[1]["update_W"]
     >>> with gn.tracing(model) as tr:        # or attach around any steps
@@ -86,6 +93,10 @@ def capture(model, X, y, L: float, loss=None) -> Trace:
             d[k] = None if v is None else np.array(v, copy=True)
         if fused and i == len(model.layers) - 1:
             d["da"] = None  # backward started from dL/dz, dL/da was never formed
+        if getattr(layer, "step_grad_norms", None) is not None:   # recurrent
+            d["h"] = layer.Hs[1:].transpose(1, 0, 2).copy()     # (T, B, H) → (B, T, H)
+            d["dh"] = layer.DH.transpose(1, 0, 2).copy()
+            d["step_grad_norms"] = layer.step_grad_norms.copy()  # (T,)
         for p in layer.param_names:
             d[p] = layer.params[p].copy()
             d["d" + p] = layer.grads[p].copy()

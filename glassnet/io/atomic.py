@@ -90,6 +90,8 @@ def _create_temp(target: str) -> tuple[int, str]:
             return os.open(tmp, flags, 0o666), tmp
         except FileExistsError:
             continue
+        except OSError as exc:  # name the file the caller asked for, not the temp
+            raise type(exc)(exc.errno, exc.strerror, target) from None
     raise FileExistsError(f"could not create a temporary file beside {target}")
 
 

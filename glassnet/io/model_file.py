@@ -3,6 +3,7 @@
 File contents:
 
     tensors   param.0, param.1, ...   = model.get_weights()  (W0, b0, W1, b1, ...)
+              preprocessing.<i>.<key>  arrays of fitted scalers/encoders
               any extra_tensors        (names must not start with "param.")
     metadata  glassnet.model = JSON {"format": "glassnet-model",
                                      "format_version": 1,
@@ -16,6 +17,12 @@ type is looked up in the closed registry ``glassnet.layers.LAYER_TYPES`` (a
 dict lookup — no name from the file is ever imported, evaluated or used with
 ``getattr``), and every tensor must match the rebuilt model's weights in shape
 and dtype before ``set_weights`` is called.
+
+Preprocessing (``save_model(..., preprocessing=[scaler])`` or
+``net.save(path, preprocessing=[scaler])``) is stored as
+``"preprocessing": {"steps": [{"config": …, "tensors": {key: name}}]}`` plus
+its arrays, the layout ``glassnet predict`` reads; ``read_model_file(path)``
+rebuilds the fitted objects and its ``predict(X_raw)`` applies them first.
 """
 
 from __future__ import annotations
@@ -29,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.errors import ConfigError, ModelFileError
+from glassnet.errors import ConfigError, GlassnetError, ModelFileError
 from glassnet.io._json import loads_strict
 from glassnet.io.safetensors_format import read_safetensors, write_safetensors
 
@@ -37,6 +44,7 @@ MODEL_KEY = "glassnet.model"
 FORMAT = "glassnet-model"
 FORMAT_VERSION = 1
 PARAM_PREFIX = "param."
+PRE_PREFIX = "preprocessing."
 MAX_MODEL_JSON_CHARS = 4 * 1024 * 1024
 _RESERVED = ("format", "format_version", "library_version", "architecture")
 
@@ -48,6 +56,24 @@ class ModelFile:
     model: Any
     info: dict[str, Any]
     extra_tensors: dict[str, np.ndarray] = field(default_factory=dict)
+    #: fitted scalers/encoders saved with the model, applied in this order
+    preprocessing: list = field(default_factory=list)
+
+    def transform(self, X: Any) -> Any:
+        """Raw features → model inputs, through every saved preprocessing step."""
+        for step in self.preprocessing:
+            X = step.transform(X)
+        return X
+
+    def predict(self, X: Any) -> np.ndarray:
+        """``model.predict`` on raw features (the saved transform applied first)."""
+        return self.model.predict(self.transform(X))
+
+    def predict_proba(self, X: Any) -> np.ndarray:
+        return self.model.predict_proba(self.transform(X))
+
+    def predict_classes(self, X: Any) -> np.ndarray:
+        return self.model.predict_classes(self.transform(X))
 
 
 def _core() -> tuple[Any, Mapping[str, type]]:
@@ -68,14 +94,25 @@ def save_model(
     *,
     extra_metadata: Mapping[str, Any] | None = None,
     extra_tensors: Mapping[str, np.ndarray] | None = None,
+    preprocessing: Any = None,
 ) -> None:
     """Atomically save ``model`` (architecture + weights) to ``path``.
 
     ``extra_metadata`` is JSON-able information stored beside the architecture,
-    e.g. ``{"class_names": [...], "preprocessing": {...}, "training": {...}}``.
+    e.g. ``{"class_names": [...], "training": {...}}``. ``preprocessing`` is a
+    fitted scaler/encoder or a list of them (also taken from
+    ``extra_metadata["preprocessing"]`` when that holds such objects, as
+    ``model.meta`` does after loading): stored so prediction can apply them.
     """
     import glassnet
 
+    extra_metadata = dict(extra_metadata or {})
+    if preprocessing is None and _fitted_steps(extra_metadata.get("preprocessing")):
+        preprocessing = extra_metadata["preprocessing"]
+    pre_tensors: dict[str, np.ndarray] = {}
+    if preprocessing is not None:
+        extra_metadata["preprocessing"], pre_tensors = _pack_preprocessing(
+            preprocessing)
     info: dict[str, Any] = {"format": FORMAT, "format_version": FORMAT_VERSION}
     version = getattr(glassnet, "__version__", None)
     if version is not None:
@@ -103,7 +140,50 @@ def save_model(
                 f"received {name!r}. Rename the tensor."
             )
         tensors[name] = arr
+    tensors.update(pre_tensors)
     write_safetensors(path, tensors, {MODEL_KEY: text})
+
+
+def _fitted_steps(value: Any) -> bool:
+    """A fitted scaler/encoder, or a list of them (possibly empty)."""
+    steps = value if isinstance(value, list | tuple) else [value]
+    return all(callable(getattr(s, "to_dict", None)) for s in steps)
+
+
+def _pack_preprocessing(steps: Any) -> tuple[dict, dict[str, np.ndarray]]:
+    """Fitted steps → ({"steps": [{"config", "tensors"}]}, {tensor name: array})."""
+    steps = list(steps) if isinstance(steps, list | tuple) else [steps]
+    meta: dict[str, list] = {"steps": []}
+    tensors: dict[str, np.ndarray] = {}
+    for i, step in enumerate(steps):
+        if not callable(getattr(step, "to_dict", None)) or not callable(
+                getattr(step, "transform", None)):
+            raise ConfigError(
+                f"expected preprocessing as fitted gn.StandardScaler / MinMaxScaler "
+                f"/ OneHotEncoder objects (or a list of them), received "
+                f"{type(step).__name__} at position {i}. Pass e.g. "
+                "preprocessing=[scaler]."
+            )
+        config, arrays = step.to_dict()
+        names = {key: f"{PRE_PREFIX}{i}.{key}" for key in arrays}
+        tensors.update({names[key]: np.asarray(a) for key, a in arrays.items()})
+        meta["steps"].append({"config": config, "tensors": names})
+    return meta, tensors
+
+
+def _unpack_preprocessing(where: Any, info: dict, tensors: Mapping) -> list:
+    """The fitted steps a file's "preprocessing" entry describes ([] if none)."""
+    entry = info.get("preprocessing")
+    if not isinstance(entry, dict) or "steps" not in entry:
+        return []
+    from glassnet.data.preprocessing import preprocessor_from_dict
+
+    try:
+        return [preprocessor_from_dict(dict(s["config"]), {
+                    key: tensors[name] for key, name in s["tensors"].items()})
+                for s in entry["steps"]]
+    except (GlassnetError, KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise _error(where, f"its preprocessing is malformed ({_why(exc)})") from None
 
 
 # --------------------------------------------------------------------- load
@@ -137,8 +217,11 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
     except Exception as exc:
         raise _error(where, f"cannot set the weights ({_why(exc)})") from exc
     extra = {k: v for k, v in tensors.items() if not k.startswith(PARAM_PREFIX)}
+    steps = _unpack_preprocessing(where, info, tensors)
     model.meta = {k: v for k, v in info.items() if k not in _RESERVED}
-    return ModelFile(model, info, extra)
+    if steps:  # the fitted objects, so model.save(...) writes them again
+        model.meta["preprocessing"] = steps
+    return ModelFile(model, info, extra, steps)
 
 
 def _error(where: Any, problem: str) -> ModelFileError:

@@ -66,23 +66,39 @@ def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
                     path: str | os.PathLike[str],
                     title: str = "optimizer arena", xlabel: str = "step") -> Path:
-    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y."""
+    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y.
+
+    Curves longer than 100 steps are drawn faint, with their moving mean over
+    len/50 steps on top, so the trend shows through the mini-batch noise.
+    """
     if not isinstance(curves, Mapping) or not curves:
         raise ConfigError(expected("a non-empty dict name -> list of losses",
                                    type(curves).__name__, "Pass e.g. "
                                    "{'sgd': [1.0, 0.5], 'adam': [1.0, 0.2]}."))
     fig = new_figure(7.0, 4.5)
     ax = fig.add_subplot()
-    positive = True
+    positive, lows = True, []
     for name, losses in curves.items():
         y = np.asarray(losses, dtype=np.float64).ravel()
         if y.size == 0:
             raise ShapeError(expected(f"losses for {name!r}", "an empty list",
                                       "Record at least one loss per optimizer."))
         positive &= bool(np.all(y[np.isfinite(y)] > 0))
-        ax.plot(np.arange(1, y.size + 1), y, label=f"{name} (final {y[-1]:.3g})")
+        x = np.arange(1, y.size + 1)
+        k = y.size // 50                # mini-batch losses are noisy: smooth them
+        if k < 2:
+            ax.plot(x, y, label=f"{name} (final {y[-1]:.3g})")
+            lows.append(float(np.nanmin(y)))
+            continue
+        smooth = np.convolve(y, np.ones(k) / k, mode="valid")  # moving mean of k
+        (line,) = ax.plot(x[k - 1:], smooth,
+                          label=f"{name} (last {k} steps: {smooth[-1]:.3g})")
+        ax.plot(x, y, color=line.get_color(), alpha=0.15, lw=0.6)
+        lows.append(float(np.nanmin(smooth)))
     if positive:
         ax.set_yscale("log")
+        if lows:                        # frame the trends, not the noise's dips
+            ax.set_ylim(bottom=min(lows) / 3)
     ax.set_xlabel(xlabel)
     ax.set_ylabel("loss")
     ax.set_title(title)

@@ -101,12 +101,16 @@ def plot_weight_histograms(model, path: str | os.PathLike[str], X=None, y=None,
 
 
 def _hist(ax, values, bins: int, title: str, color: str) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     v = np.asarray(values, dtype=np.float64).ravel()
     ax.hist(v, bins=bins if v.size > 1 else 1, color=color, alpha=0.8)
     ax.axvline(0, color="0.3", lw=0.8)
     ax.set_title(f"{title}\nmean {v.mean():.3g}  std {v.std():.3g}",
                  fontsize="small")
     ax.tick_params(labelsize="x-small")
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=5))  # tiny gradients: long labels
+    ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
 
 
 def plot_network(model, path: str | os.PathLike[str],
