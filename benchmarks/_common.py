@@ -9,7 +9,8 @@ written the way its own documentation teaches:
   makes; its wall time includes fit's input validation);
 - PyTorch: the usual loop (shuffled index tensor, ``X[idx]``, ``zero_grad``,
   forward, ``loss.backward()``, ``opt.step()``, ``loss.item()``) with
-  ``torch.optim.Adam`` at its defaults;
+  ``torch.optim.Adam`` at its defaults, weights started Glorot-uniform as in
+  glassnet (torch's own default start is smaller);
 - scikit-learn: ``MLPClassifier(solver="adam").partial_fit`` (one epoch).
 """
 
@@ -86,6 +87,10 @@ class TorchMLP:
             mods += [nn.Linear(prev, h), nn.ReLU()]
             prev = h
         mods.append(nn.Linear(prev, N_CLASSES))
+        for m in mods:  # glassnet's (and scikit-learn's) Glorot-uniform start
+            if isinstance(m, nn.Linear):
+                nn.init.xavier_uniform_(m.weight)
+                nn.init.zeros_(m.bias)
         self.torch = torch
         self.model = nn.Sequential(*mods)
         kw = {"fused": True} if fused_adam else {}
@@ -205,7 +210,8 @@ def blas_name() -> str:
         for info in threadpool_info():
             if info.get("user_api") == "blas" and "numpy" in info.get("filepath", ""):
                 return (f"{info['internal_api']} {info.get('version')} "
-                        f"({info.get('architecture')}, {info['num_threads']} threads)")
+                        f"({info.get('architecture')} kernels, "
+                        f"{info['num_threads']} threads by default)")
     except ImportError:
         pass
     return "?"
@@ -216,7 +222,8 @@ def versions() -> dict[str, str]:
          "glassnet": gn.__version__, "blas": blas_name()}
     torch = import_torch()
     if torch is not None:
-        v["torch"] = f"{torch.__version__} ({torch.get_num_threads()} threads)"
+        v["torch"] = (f"{torch.__version__} ({torch.get_num_threads()} threads by "
+                      "default)")
     try:
         import sklearn
         v["scikit-learn"] = sklearn.__version__

@@ -4,6 +4,7 @@ BLAS threads. Each returns a dict of numbers; ``report.py`` turns it into text.
 
 from __future__ import annotations
 
+import os
 import statistics
 import time
 
@@ -105,8 +106,9 @@ def accuracy(data, seeds: int, epochs: int = 5, bs: int = 128) -> dict:
     """Test accuracy after ``epochs`` epochs, 784-128-10, Adam 1e-3, batch 128.
 
     Also records glassnet's time per epoch (it must stay flat: Adam's moment
-    estimates for always-zero gradients would otherwise decay into slow
-    subnormal floats) and, for comparison, the same run with the flush off.
+    estimates for rarely non-zero gradients would otherwise decay into slow
+    subnormal floats): two identical runs, one with the flush switched off,
+    alternating epoch by epoch so that both see the same machine load.
     """
     X, y, Xte, yte = data
     torch = import_torch()
@@ -133,22 +135,27 @@ def accuracy(data, seeds: int, epochs: int = 5, bs: int = 128) -> dict:
         print(f"  accuracy seed {seed}: " + ", ".join(
             f"{k} {v[-1]:.4f}" for k, v in acc.items() if v), flush=True)
     acc = {k: v for k, v in acc.items() if v}
-    # the same glassnet run with the subnormal flush switched off
+    # two identical glassnet runs, epochs alternating: the subnormal flush on / off
     saved = gn_optimizers._FLUSH_EVERY
-    gn_optimizers._FLUSH_EVERY = 10**12
-    try:
-        net = glassnet_model((128,), seed=0)
-        h = net.fit(X, y, epochs=epochs, batch_size=bs, verbose=0, seed=0)
-        noflush = list(h.history["time"])
-        state = net.optimizer.state
-        n_sub = int(sum(np.count_nonzero((s != 0) & (np.abs(s) < 1.2e-38))
-                        for s in state.values()))
-    finally:
-        gn_optimizers._FLUSH_EVERY = saved
-    print(f"  epoch times (flush on): {epoch_times[0]}", flush=True)
-    print(f"  epoch times (flush off): {noflush}", flush=True)
-    return {"epochs": epochs, "accuracy": acc, "epoch_times": epoch_times,
-            "epoch_times_noflush": noflush, "subnormals_noflush": n_sub}
+    nets = {"on": glassnet_model((128,), seed=0), "off": glassnet_model((128,), seed=0)}
+    every = {"on": saved, "off": 10**12}
+    times = {"on": [], "off": []}
+    for ep in range(epochs):
+        for k, net in nets.items():
+            gn_optimizers._FLUSH_EVERY = every[k]
+            try:
+                h = net.fit(X, y, epochs=1, batch_size=bs, verbose=0, seed=ep)
+            finally:
+                gn_optimizers._FLUSH_EVERY = saved
+            times[k].append(h.history["time"][0])
+    n_sub = {k: int(sum(np.count_nonzero((s != 0) & (np.abs(s) < 1.2e-38))
+                        for s in net.optimizer.state.values()))
+             for k, net in nets.items()}
+    print(f"  epoch times, flush on: {times['on']}", flush=True)
+    print(f"  epoch times, flush off: {times['off']}", flush=True)
+    return {"epochs": epochs, "accuracy": acc, "epoch_times_fit": epoch_times,
+            "epoch_times": times["on"], "epoch_times_noflush": times["off"],
+            "subnormals": n_sub["on"], "subnormals_noflush": n_sub["off"]}
 
 
 def _gflops(fn, flops: float, reps: int) -> float:
@@ -193,35 +200,43 @@ def gemm_rates(reps: int) -> dict:
     return out
 
 
-def threads(data, reps: int) -> list[dict]:
-    """glassnet with its BLAS on 1 thread vs all cores; torch likewise."""
-    X, y = data[0], data[1]
+def threads(data, reps: int, n: int = 20_000) -> list[dict]:
+    """glassnet with its BLAS on 1 thread vs one per core; torch likewise.
+
+    Each timing trains on ``n`` rows and is scaled to a 60,000-sample epoch
+    (multi-threaded BLAS can slow down tenfold when other processes hold the
+    cores, and a whole epoch would then take minutes).
+    """
+    X, y = data[0][:n], data[1][:n]
+    scale = len(data[0]) / len(X)
     torch = import_torch()
+    cores = os.cpu_count() or 1
     rows = []
-    default_t = torch.get_num_threads() if torch is not None else None
+    before = torch.get_num_threads() if torch is not None else None
     for name, hidden, bs, *_ in TRAIN_ROWS[:2]:
         net = glassnet_model(hidden)
         glassnet_epoch(net, X[:6000], y[:6000], bs, 0)
 
-        def g(n, net=net, bs=bs):
-            with blas_threads(n):
+        def g(k, net=net, bs=bs):
+            with blas_threads(k):
                 glassnet_epoch(net, X, y, bs, None)
         fns = {"glassnet, 1 BLAS thread": lambda g=g: g(1),
-               "glassnet, default threads": lambda g=g: g(None)}
+               f"glassnet, {cores} BLAS threads": lambda g=g: g(cores)}
         if torch is not None:
             Xt, yt = torch.from_numpy(X), torch.from_numpy(y)
             tm = TorchMLP(torch, hidden)
 
-            def t(n, tm=tm, bs=bs, Xt=Xt, yt=yt):
-                torch.set_num_threads(n)
+            def t(k, tm=tm, bs=bs, Xt=Xt, yt=yt):
+                torch.set_num_threads(k)
                 try:
                     tm.epoch(Xt, yt, bs)
                 finally:
-                    torch.set_num_threads(default_t)
+                    torch.set_num_threads(before)
             fns["torch, 1 thread"] = lambda t=t: t(1)
-            fns["torch, default threads"] = lambda t=t: t(default_t)
+            fns[f"torch, {cores} threads"] = lambda t=t: t(cores)
         times = interleave(fns, reps)
-        rows.append({"name": name, "median": {k: median(v) for k, v in times.items()}})
+        rows.append({"name": name, "rows_timed": len(X),
+                     "median": {k: median(v) * scale for k, v in times.items()}})
         print(f"  threads {name}: " + ", ".join(
-            f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
+            f"{k} {median(v) * scale:.3f}s" for k, v in times.items()), flush=True)
     return rows

@@ -34,7 +34,8 @@ def render(res: dict) -> str:
     v = meta["versions"]
     lines = [f"## Run of {meta['date']}", "",
              f"- command: `{meta['command']}` ({meta['wall_s'] / 60:.1f} min, "
-             f"{meta['reps']} repetitions per timing, medians)",
+             f"{meta['reps']} repetitions per timing, medians; threads: "
+             f"{meta.get('threads', '?')})",
              f"- machine: {meta['machine_start']} (at the end: load average "
              f"{meta['machine_end'].rsplit('load average ', 1)[-1]})",
              "- versions: " + ", ".join(f"{k} {x}" for k, x in v.items()), ""]
@@ -95,30 +96,30 @@ def _accuracy(a, res) -> list[str]:
         d = mean["glassnet"] - mean["torch"]
         out += ["", f"glassnet − PyTorch: {d:+.2f} points (target within ±0.3: "
                 f"{'met' if abs(d) <= 0.3 else 'NOT met'})."]
-    t = a["epoch_times"][0]
-    nf = a["epoch_times_noflush"]
-    out += ["", "glassnet time per epoch over the run (s), showing whether it "
-            "stays flat: with the subnormal flush (every 64 steps) "
+    t, nf = a["epoch_times"], a["epoch_times_noflush"]
+    out += ["", "glassnet seconds per epoch over a 5-epoch run, two identical runs "
+            "alternating epoch by epoch: with the subnormal flush (every 64 steps) "
             + ", ".join(f"{x:.2f}" for x in t) + "; with the flush switched off "
             + ", ".join(f"{x:.2f}" for x in nf)
-            + f" ({a['subnormals_noflush']:,} subnormal Adam state values at the end)."]
+            + f" (subnormal Adam state values at the end: {a.get('subnormals', 0):,} "
+            f"and {a['subnormals_noflush']:,})."]
     return out
 
 
 def _memory(rows, res) -> list[str]:
     out = ["### Peak memory of a training run (one epoch, 784-128-10, batch 128; "
            "fresh process per library)", ""]
-    body = [[r["lib"], f"{r['peak_lifetime_mb']:.0f} MB",
-             f"{r['rss_after_data_mb']:.0f} MB",
+    body = [[r["lib"], f"{r['rss_after_data_mb']:.0f} MB",
              f"{r['peak_during_training_mb']:.0f} MB"
              if r["peak_during_training_mb"] else "—",
              f"+{r['training_overhead_mb']:.0f} MB"
              if r["training_overhead_mb"] is not None else "—"] for r in rows]
-    out += _table(["library", "peak RSS (whole process)", "RSS with data loaded",
+    out += _table(["library", "RSS with library and data loaded",
                    "peak RSS while training", "training's own peak"], body)
     if rows:
-        out += ["", f"The float32 training images take {rows[0]['data_mb']:.0f} MB; "
-                "the whole-process peak includes importing the library."]
+        out += ["", f"The float32 training images take {rows[0]['data_mb']:.0f} MB "
+                "of each process's RSS; the rest before training is the library "
+                "itself (imports)."]
     return out
 
 
@@ -145,23 +146,28 @@ def _profile(profiles, res) -> list[str]:
     out = []
     for p in profiles:
         hidden = "-".join(map(str, (784, *p["hidden"], 10)))
-        total = p["fit_step_us"]
+        us = p["us_per_step"]
+        parts = sum(us.values())
         out += [f"### Where a glassnet step goes: {hidden}, batch {p['batch']} "
                 f"({p['n_params']:,} parameters)", ""]
-        body = [[k, f"{x:.0f}", f"{x / total * 100:.0f} %"]
-                for k, x in p["us_per_step"].items()]
-        body.append(["**one step of fit (epoch time / batches)**", f"{total:.0f}",
-                     "100 %"])
-        out += _table(["piece", "µs per step", "share"], body)
-        out += ["", f"One elementwise pass over the flat parameter buffer costs "
-                f"{p['one_pass_us']:.0f} µs (a multiply), a sqrt pass "
-                f"{p['sqrt_pass_us']:.0f} µs, a divide {p['div_pass_us']:.0f} µs; "
-                "Adam makes 12 passes (m: 3, v: 4, update: 5).", ""]
+        body = [[k, f"{x:.0f}", f"{x / parts * 100:.0f} %"] for k, x in us.items()]
+        body.append(["**sum of the pieces**", f"{parts:.0f}", "100 %"])
+        out += _table(["piece (median over steps)", "µs per step", "share"], body)
+        gemm = us["forward: GEMMs"] + us["backward: GEMMs"]
+        out += ["", f"GEMMs {gemm / parts * 100:.0f} %, elementwise work and Python "
+                f"{(parts - gemm) / parts * 100:.0f} %. A step inside fit (epoch "
+                f"time / batches) took {p['fit_step_us']:.0f} µs; the difference "
+                "from the sum is fit's own loop (and timing noise). One elementwise "
+                f"pass over the flat parameter buffer costs {p['one_pass_us']:.0f} µs "
+                f"(a multiply), a sqrt {p['sqrt_pass_us']:.0f} µs, a divide "
+                f"{p['div_pass_us']:.0f} µs; Adam makes 12 passes (m: 3, v: 4, "
+                "update: 5).", ""]
     return out
 
 
 def _threads(rows, res) -> list[str]:
-    out = ["### BLAS / intra-op threads (epoch time, interleaved)", ""]
+    out = ["### Threads: 1 vs one per core for each library (seconds per epoch, "
+           f"from {rows[0].get('rows_timed', 60000):,} rows scaled to 60,000)", ""]
     keys = list(rows[0]["median"])
     body = [[r["name"]] + [_s(r["median"][k]) for k in keys] for r in rows]
     return out + _table(["network, batch"] + keys, body)

@@ -88,18 +88,24 @@ def main(argv=None) -> int:
         chosen = [s for s in SECTIONS if s != "threading" or not args.quick]
     reps = args.reps or (3 if args.quick else 5)
     seeds = args.seeds or (1 if args.quick else 3)
+    started = time.time()
+    meta = {"command": "python benchmarks/run.py " + shlex.join(sys.argv[1:]),
+            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+            "machine_start": _common.machine(), "versions": _common.versions(),
+            "sections": chosen, "reps": reps, "quick": args.quick}
     if args.threads is not None:
         os.environ["OMP_NUM_THREADS"] = os.environ["OPENBLAS_NUM_THREADS"] = \
             str(args.threads)  # for the --memory child processes
         torch = _common.import_torch()
         if torch is not None:
             torch.set_num_threads(args.threads)
-    started = time.time()
-    meta = {"command": "python benchmarks/run.py " + shlex.join(sys.argv[1:]),
-            "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-            "machine_start": _common.machine(), "versions": _common.versions(),
-            "sections": chosen, "reps": reps, "quick": args.quick}
+    meta["threads"] = ("each library's default" if args.threads is None else
+                       f"{args.threads} for NumPy's BLAS and for torch")
     print(f"{meta['date']}  {meta['machine_start']}", flush=True)
+    if os.getloadavg()[0] > 0.5:
+        print("  note: other processes are using the CPU (see the load average); "
+              "multi-threaded BLAS slows down badly when its threads must share "
+              "cores. --threads 1 gives steadier ratios.", flush=True)
     data = _common.load_data()
     res: dict = {"meta": meta}
     with _common.blas_threads(args.threads):

@@ -156,7 +156,17 @@ class ReLU(Activation):
     derivative_from_output = True
 
     def forward(self, z, out=None):
-        return np.maximum(z, 0, out=_out(z, out))
+        if z.size < 4096:
+            return np.maximum(z, 0, out=_out(z, out))
+        # The same max(z, 0) taken against an array of zeros: NumPy's SIMD loop
+        # needs two arrays, and with the scalar 0 it runs ~3× slower.
+        return np.maximum(z, self._zeros(z), out=_out(z, out))
+
+    def _zeros(self, z):
+        zeros = self.__dict__.get("_zeros_flat")  # the largest seen, reused
+        if zeros is None or zeros.size < z.size or zeros.dtype != z.dtype:
+            zeros = self._zeros_flat = np.zeros(z.size, dtype=z.dtype)
+        return zeros[: z.size].reshape(z.shape)
 
     def backward(self, z, a, da, out=None):
         out = _out(da, out)
@@ -293,10 +303,12 @@ class Softmax(Activation):
     derivative_from_output = True
 
     def forward(self, z, out=None):
+        # (the ufuncs' own reduce: z.max / z.sum add a Python layer that costs
+        # more than the work itself on a row of 10 classes)
         out = _out(z, out)
-        np.subtract(z, z.max(axis=-1, keepdims=True), out=out)  # row-max stabilised
-        np.exp(out, out=out)
-        out /= out.sum(axis=-1, keepdims=True)
+        np.subtract(z, np.maximum.reduce(z, axis=-1, keepdims=True), out=out)
+        np.exp(out, out=out)                                # e^(zᵢ − max z)
+        out /= np.add.reduce(out, axis=-1, keepdims=True)   # ÷ Σⱼ e^(zⱼ − max z)
         return out
 
     def backward(self, z, a, da, out=None):

@@ -228,9 +228,8 @@ class Sequential:
     # -- prediction --------------------------------------------------------
     def predict(self, X, batch_size: int = 1024) -> np.ndarray:
         """Outputs for X, shape (B, n_out); a fresh array."""
-        if self._one_clean_row(X):  # fast path: a single sample, checked in O(1)
-            check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
-            return self._infer(X)
+        if type(batch_size) is int and batch_size > 0 and self._one_clean_row(X):
+            return self._infer(X)  # fast path: a single sample, checked in O(1)
         X = check_X(X, self.input_shape, self.dtype)
         check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
         if X.shape[0] <= batch_size:

@@ -186,3 +186,12 @@ def test_single_sample_fast_path_still_rejects_bad_values():
         net.predict(x1)
     huge = np.full((1, 20), 3e30, dtype=np.float32)   # x·x overflows, x is finite
     assert np.isfinite(net.predict(huge)).all()
+
+
+def test_single_sample_fast_path_still_checks_batch_size():
+    net = _net()
+    x1 = _data(4)[0][:1]
+    for bad in (0, -1, 2.5, True):
+        with pytest.raises(gn.ConfigError):
+            net.predict(x1, batch_size=bad)
+    assert net.predict(x1, batch_size=np.int64(4)).shape == (1, 5)

