@@ -72,7 +72,7 @@ def _fmt(cell) -> str:
     return ", ".join(f"{k} {v:.2f}s{star}" for k, v in cell["epoch_s"].items())
 
 
-def plot(result: dict, path) -> bool:
+def plot(result: dict, path, note: str = "") -> bool:
     """Two panels of epoch time (log-log) plus the glassnet/torch ratio."""
     try:
         import matplotlib
@@ -111,7 +111,7 @@ def plot(result: dict, path) -> bool:
         axr.grid(True, alpha=0.3)
     fig.suptitle("Training time per MNIST epoch (Adam, float32, CPU): lower is "
                  "better; ratio < 1: glassnet faster.\nHollow markers: timed on "
-                 "part of an epoch and extrapolated")
+                 "part of an epoch and extrapolated" + (f". {note}" if note else ""))
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)

@@ -56,8 +56,8 @@ def _train(rows, res) -> list[str]:
         rt = None if t is None else g / t
         rs = None if s is None else g / s
         body.append([r["name"], _s(g), _s(t) if t else "—", _s(s) if s else "—",
-                     (f"**{rt:.2f}**" if rt else "—") + _met(rt, r["target_torch"]),
-                     (f"**{rs:.2f}**" if rs else "—") + _met(rs, r["target_sklearn"]),
+                     (f"**{rt:.3f}**" if rt else "—") + _met(rt, r["target_torch"]),
+                     (f"**{rs:.3f}**" if rs else "—") + _met(rs, r["target_sklearn"]),
                      f"{r['gemm_gflop_per_epoch'] / g:.0f}"])
     out += _table(["network, batch", "glassnet", "PyTorch", "scikit-learn",
                    "glassnet / PyTorch", "glassnet / scikit-learn",
@@ -77,7 +77,7 @@ def _predict(p, res) -> list[str]:
         g, t, s = m.get("glassnet"), m.get("torch"), m.get("scikit-learn")
         rt = None if t is None else g / t
         body.append([name, _us(g), _us(t) if t else "—", _us(s) if s else "—",
-                     (f"**{rt:.2f}**" if rt else "—") + _met(rt, target),
+                     (f"**{rt:.3f}**" if rt else "—") + _met(rt, target),
                      _ratio(g, s)])
     return out + _table(["predict", "glassnet", "PyTorch", "scikit-learn",
                          "glassnet / PyTorch", "glassnet / scikit-learn"], body)

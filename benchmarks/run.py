@@ -133,7 +133,7 @@ def main(argv=None) -> int:
             res["scaling"] = _scaling.scaling(data, reps=1 if args.quick else 2,
                                               budget_s=0.4 if args.quick else 0.8)
             png = HERE / "scaling.png"
-            if _scaling.plot(res["scaling"], png):
+            if _scaling.plot(res["scaling"], png, f"Threads: {meta['threads']}"):
                 res["scaling"]["plot"] = str(png.relative_to(HERE.parent))
     if "memory" in chosen:
         res["memory"] = memory(epochs=1)
