@@ -287,3 +287,31 @@ def test_preprocessing_bad_object_and_malformed_file(tmp_path, core):
     path = _write_model(tmp_path / "bad.safetensors", info, tensors)
     with pytest.raises(ModelFileError, match="preprocessing is malformed"):
         read_model_file(path)
+
+
+def test_load_model_warns_that_saved_preprocessing_is_not_applied(tmp_path):
+    import glassnet as gn
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(50.0, 10.0, size=(40, 3))
+    scaler = gn.StandardScaler().fit(X)
+    net = gn.Sequential([gn.Dense(2, input_dim=3)], seed=0)
+    path = tmp_path / "scaled.safetensors"
+    net.save(path, preprocessing=[scaler])
+    with pytest.warns(UserWarning, match="read_model_file"):
+        loaded = gn.load(path)
+    saved = gn.io.read_model_file(path)
+    np.testing.assert_array_equal(saved.predict(X), loaded.predict(scaler.transform(X)))
+
+
+def test_load_model_without_preprocessing_does_not_warn(tmp_path):
+    import warnings
+
+    import glassnet as gn
+
+    net = gn.Sequential([gn.Dense(2, input_dim=3)], seed=0)
+    path = tmp_path / "plain.safetensors"
+    net.save(path)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        gn.load(path)

@@ -30,6 +30,7 @@ from __future__ import annotations
 import copy
 import json
 import os
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -191,8 +192,23 @@ def _unpack_preprocessing(where: Any, info: dict, tensors: Mapping) -> list:
 
 def load_model(path: str | os.PathLike[str]) -> Any:
     """Load a model saved by ``save_model``; raise ``ModelFileError`` on any
-    problem with the file."""
-    return read_model_file(path).model
+    problem with the file.
+
+    The network expects inputs already transformed. When the file also holds
+    preprocessing (a fitted scaler), a warning says so: use
+    ``read_model_file(path).predict(X_raw)`` to apply it, or the steps in
+    ``model.meta["preprocessing"]``.
+    """
+    saved = read_model_file(path)
+    if saved.preprocessing:
+        names = ", ".join(type(s).__name__ for s in saved.preprocessing)
+        warnings.warn(
+            f"{os.fspath(path)} carries preprocessing ({names}) that load_model "
+            "does not apply: model.predict expects transformed inputs. Use "
+            "glassnet.io.read_model_file(path).predict(X_raw) to apply it, or "
+            "transform with model.meta['preprocessing'] first.",
+            UserWarning, stacklevel=2)
+    return saved.model
 
 
 def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
