@@ -46,15 +46,24 @@ class LSTM(Recurrent):
         self.unit_forget_bias = bool(unit_forget_bias)
         self.initial_cell = None
 
-    def build(self, input_shape):
-        out = super().build(input_shape)
-        H, dt = self.units, self.dtype
-        # σ(z) = ½ + ½ tanh(z/2): all four gates from one tanh over (B, 4H)
-        self._scale = np.array([0.5] * (2 * H) + [1.0] * H + [0.5] * H, dtype=dt)
-        self._shift = np.array([0.5] * (2 * H) + [0.0] * H + [0.5] * H, dtype=dt)
-        # gate derivative (1 − a)(a + p): a(1 − a) for σ (p = 0), 1 − a² for tanh
-        self._plus = np.array([0.0] * (2 * H) + [1.0] * H + [0.0] * H, dtype=dt)
-        return out
+    #: internal gate order: the three σ gates first, so that one call over the
+    #: contiguous block computes them all; the public layout stays (i, f, g, o)
+    _order = (0, 1, 3, 2)                                  # i, f, o, g
+
+    def _gate_weights(self):
+        """W, U, b split per gate, in the internal order (i, f, o, g), with the σ
+        gates' columns halved: σ(z) = ½ + ½ tanh(z/2), so one tanh serves all
+        four gates. Halving is exact in floating point."""
+        F, H = self.n_features, self.units
+        Wb = self._work("Wb_gates", (4, F + 1, H))         # [W; b]: b as a last row
+        Ug = self._work("U_gates", (4, H, H))
+        for k, p in enumerate(self._order):
+            half = 0.5 if k < 3 else 1.0
+            cols = slice(p * H, (p + 1) * H)
+            np.multiply(self.W[:, cols], half, out=Wb[k, :F])
+            np.multiply(self.b[cols], half, out=Wb[k, F])
+            np.multiply(self.U[:, cols], half, out=Ug[k])
+        return Wb, Ug
 
     def init_params(self, rng, dtype):
         vals = super().init_params(rng, dtype)
@@ -68,29 +77,32 @@ class LSTM(Recurrent):
         T, B, H = self.T, self.B, self.units
         h0, c0 = initial_state if initial_state is not None else \
             (self.initial_state, self.initial_cell)
-        s, off = self._scale, self._shift
-        XW = self._work("xw", (T, B, 4 * H))
-        np.matmul(xt.reshape(T * B, -1), self.W, out=XW.reshape(T * B, 4 * H))
-        XW += self.b                                       # x_t W + b, all t at once
+        Wb, Ug = self._gate_weights()                      # (4, F+1, H), (4, H, H)
+        X1 = self._work("x_one", (T * B, self.n_features + 1))
+        X1[:, :-1] = xt.reshape(T * B, -1)                 # [x_t, 1] [W; b] = x_t W + b
+        X1[:, -1] = 1.0
+        XW = self._work("xw", (4, T * B, H))               #   for all t at once
+        np.matmul(X1, Wb, out=XW)
+        XW = XW.reshape(4, T, B, H)
         Hs = self._work("h", (T + 1, B, H))                # Hs[t+1] = h_t
         C = self._work("c", (T + 1, B, H))                 # C[t+1] = c_t
-        G = self._work("gates", (T, B, 4 * H))             # [i | f | g | o] per step
+        G = self._work("gates", (T, 4, B, H))              # [i, f, o, g] per step
         TC = self._work("tanh_c", (T, B, H))               # tanh(c_t)
         ig = self._work("tmp_ig", (B, H))
         Hs[0], C[0] = self._state0(h0, "h0"), self._state0(c0, "c0")
         self.h0_zero = h0 is None and c0 is None
         for t in range(T):
-            z = G[t]
+            z = G[t]                                       # (4, B, H)
             if t == 0 and self.h0_zero:
-                z[...] = XW[0]                             # h_{−1} = 0: no h U term
+                z[...] = XW[:, 0]                          # h_{−1} = 0: no h U term
             else:
-                np.matmul(Hs[t], self.U, out=z)            # h_{t−1} U   (B, 4H)
-                z += XW[t]                                 #   + x_t W + b
-            z *= s                                         # [i f g o] at once:
-            np.tanh(z, out=z)                              #   s ⊙ tanh(s ⊙ z) + off
-            z *= s                                         #   = σ(z) where s = ½,
-            z += off                                       #   tanh(z) where s = 1
-            i, f, g, o = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+                np.matmul(Hs[t], Ug, out=z)                # h_{t−1} U, 4 gates at once
+                z += XW[:, t]                              #   + x_t W + b
+            np.tanh(z, out=z)                              # g = tanh(z_g)
+            sig = z[:3]                                    # i, f, o = ½ + ½ tanh(z/2)
+            sig *= 0.5
+            sig += 0.5
+            i, f, o, g = z
             c = C[t + 1]
             np.multiply(f, C[t], out=c)                    # c_t = f ⊙ c_{t−1}
             c += np.multiply(i, g, out=ig)                 #     + i ⊙ g
@@ -105,8 +117,9 @@ class LSTM(Recurrent):
     def backward(self, dy, accumulate=True):
         T, B, H = self.T, self.B, self.units
         DH, dY = self._seed_dh(dy)                         # DH[t] = ∂L/∂h_t
-        dZ = self._work("dz", (T, B, 4 * H))               # ∂L/∂z_t
-        D = self._work("tmp_d", (B, 4 * H))                # gate derivatives
+        dZ = self._work("dz", (T, B, 4 * H))               # ∂L/∂z_t, public (i f g o)
+        D = self._work("tmp_d", (4, B, H))                 # gate derivatives
+        E = self._work("tmp_e", (4, B, H))                 # ∂L/∂gate outputs
         k = self._work("tmp_k", (B, H))
         dc = self._work("dc", (B, H))                      # ∂L/∂c_t
         dc[...] = 0.0
@@ -115,21 +128,24 @@ class LSTM(Recurrent):
         Ut[...] = self.U.T
         keep = self.keep
         for t in range(T - 1, -1, -1):
-            dh, tc, a, dz = DH[t], self.TC[t], self.G[t], dZ[t]
-            i, f, g, o = a[:, :H], a[:, H:2 * H], a[:, 2 * H:3 * H], a[:, 3 * H:]
+            dh, tc, a = DH[t], self.TC[t], self.G[t]
+            i, f, o, g = a
+            dz = dZ[t]
+            dzg = dz.reshape(B, 4, H).transpose(1, 0, 2)   # (4, B, H) view, i f g o
             np.subtract(1.0, a, out=D)
-            np.add(a, self._plus, out=dz)
-            D *= dz                                        # σ' = a(1−a), tanh' = 1−a²
+            D[:3] *= a[:3]                                 # σ' = a(1 − a)
+            np.add(1.0, g, out=k)
+            D[3] *= k                                      # tanh' = (1 − g)(1 + g)
             np.multiply(self.Hs[t + 1], tc, out=k)         # o tanh²c = h_t tanh c
             np.subtract(o, k, out=k)
             k *= dh                                        # dh ⊙ o ⊙ (1 − tanh²c)
             np.add(dc, k, out=dc, where=True if keep is None else keep[t])
-            np.multiply(dh, tc, out=dz[:, 3 * H:])
-            dz[:, 3 * H:] *= D[:, 3 * H:]                  # dz_o = dh ⊙ tanh c ⊙ σ'
-            np.multiply(dc, g, out=dz[:, :H])              # dz_i = dc ⊙ g ⊙ σ'
-            np.multiply(dc, self.C[t], out=dz[:, H:2 * H])  # dz_f = dc ⊙ c_{t−1} ⊙ σ'
-            np.multiply(dc, i, out=dz[:, 2 * H:3 * H])     # dz_g = dc ⊙ i ⊙ tanh'
-            dz[:, :3 * H] *= D[:, :3 * H]
+            np.multiply(dc, g, out=E[0])                   # ∂L/∂i = dc ⊙ g
+            np.multiply(dc, self.C[t], out=E[1])           # ∂L/∂f = dc ⊙ c_{t−1}
+            np.multiply(dh, tc, out=E[2])                  # ∂L/∂o = dh ⊙ tanh c
+            np.multiply(dc, i, out=E[3])                   # ∂L/∂g = dc ⊙ i
+            np.multiply(E[:2], D[:2], out=dzg[:2])         # dz = ∂L/∂gate ⊙ gate'
+            np.multiply(E[2:], D[2:], out=dzg[3:1:-1])     #   (o, g → public g, o)
             if keep is not None:
                 dz *= keep[t]                              # padded step: no gradient
             prev = DH[t - 1] if t > 0 else dh0
@@ -146,6 +162,28 @@ class LSTM(Recurrent):
         self.DH = DH
         self.d_initial_state = None if self.h0_zero else (dh0, dc)
         return self._param_grads(dZ, dZ, accumulate)
+
+    def _param_grads(self, dZ, dR, accumulate, bias_names=("b",)):
+        """dU, dW and db as ONE matrix product over all steps and samples:
+
+            [dU; dW; db] = Σ_t [h_{t−1} | x_t | 1]ᵀ dz_t      (H + F + 1, 4H)
+
+        (h_{−1} is h₀, zeros when none was given, so it adds nothing then)."""
+        T, B, F, H = self.T, self.B, self.n_features, self.units
+        dZ2 = dZ.reshape(T * B, 4 * H)                     # (T·B, 4H)
+        A = self._work("h_x_one", (T * B, H + F + 1))      # rows [h_{t−1}, x_t, 1]
+        A[:, :H] = self.Hs[:-1].reshape(T * B, H)
+        A[:, H:-1] = self.xt.reshape(T * B, F)
+        A[:, -1] = 1.0
+        S = self._work("dUWb", (H + F + 1, 4 * H))
+        np.matmul(A.T, dZ2, out=S)
+        self.dZ_rec = dZ
+        for g, rows in ((self.dU, S[:H]), (self.dW, S[H:-1]), (self.db, S[-1])):
+            if accumulate:
+                g += rows
+            else:
+                g[...] = rows
+        return self._norms_and_dx(dZ2)
 
     def get_config(self):
         return {**super().get_config(), "unit_forget_bias": self.unit_forget_bias}

@@ -253,6 +253,11 @@ class Recurrent(Layer):
                 np.matmul(a, d, out=g)
             for name, d in zip(bias_names, (dA2, dR2), strict=False):
                 np.sum(d, axis=0, out=getattr(self, "d" + name))
+        return self._norms_and_dx(dA2)
+
+    def _norms_and_dx(self, dA2: np.ndarray) -> np.ndarray | None:
+        """Record ‖∂L/∂h_t‖ per step; return dx_t = dA_t Wᵀ (B, T, F) if needed."""
+        T, B, F, H = self.T, self.B, self.n_features, self.units
         DH = self.DH.reshape(T, B * H)
         self.step_grad_norms = np.sqrt(np.einsum("tk,tk->t", DH, DH)).astype(
             np.float64)
