@@ -77,8 +77,8 @@ def test_report_command_reproduces_the_model_bitwise(run):
     assert argv[:2] == ["glassnet", "train"]
     r = glassnet(*argv[1:], "--output", "again", "--no-plots", "--quiet", cwd=tmp)
     assert r.returncode == 0, r.stderr
-    a, b = gn.load(tmp / "out" / "model.safetensors"), gn.load(
-        tmp / "again" / "model.safetensors")
+    a = gn.io.read_model_file(tmp / "out" / "model.safetensors").model
+    b = gn.io.read_model_file(tmp / "again" / "model.safetensors").model
     assert all(x.tobytes() == y.tobytes() for x, y in
                zip(a.get_weights(), b.get_weights(), strict=True))
 

@@ -260,7 +260,7 @@ def test_save_with_preprocessing_and_predict_applies_it(tmp_path, core):
 def test_loaded_model_saved_again_keeps_its_preprocessing(tmp_path, core):
     net, steps, X_raw = _scaled_model(core)
     net.save(tmp_path / "a.safetensors", preprocessing=steps[0])
-    again = load_model(tmp_path / "a.safetensors")
+    again = read_model_file(tmp_path / "a.safetensors").model
     again.save(tmp_path / "b.safetensors")           # from model.meta
     saved = read_model_file(tmp_path / "b.safetensors")
     np.testing.assert_array_equal(saved.transform(X_raw), steps[0].transform(X_raw))
