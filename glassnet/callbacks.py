@@ -8,6 +8,20 @@ The protocol (every method optional; subclass ``Callback``):
     on_batch_end(batch, logs)                      logs = {"loss": …}
 
 Set ``model.stop_training = True`` to stop after the current epoch.
+
+Checkpoint state (for ``fit(..., checkpoint=PATH, resume=True)``):
+
+    get_state() -> dict      what a resumed run needs; default {}. Values must
+                             be JSON-able, except that top-level NumPy arrays
+                             are allowed (they are stored as checkpoint tensors)
+    set_state(state)         put such a dict back; default: ignore it. Raise
+                             ValueError/TypeError/KeyError on a malformed state
+                             (the checkpoint is then refused as damaged).
+
+fit() saves every callback's state with each checkpoint and, on resume, gives
+each callback the state saved for the callback at the same position in the
+list with the same class name; callbacks that do not match are left fresh.
+set_state is called after on_train_begin, so on_train_begin may reset freely.
 """
 
 from __future__ import annotations
@@ -40,6 +54,12 @@ class Callback:
         pass
 
     def on_batch_end(self, batch, logs=None):
+        pass
+
+    def get_state(self) -> dict:
+        return {}
+
+    def set_state(self, state: dict) -> None:
         pass
 
 
@@ -81,6 +101,22 @@ class _Monitor(Callback):
         if self.mode == "min":
             return value < self.best - self.min_delta
         return value > self.best + self.min_delta
+
+    def get_state(self) -> dict:
+        # best is ±inf until a finite value improves on it; JSON has no inf.
+        return {"wait": self.wait,
+                "best": self.best if math.isfinite(self.best) else None}
+
+    def set_state(self, state: dict) -> None:
+        wait, best = state["wait"], state["best"]
+        if isinstance(wait, bool) or not isinstance(wait, int) or wait < 0:
+            raise ValueError(f"wait must be an int ≥ 0, found {wait!r}")
+        if best is not None and (isinstance(best, bool) or not isinstance(
+                best, int | float) or not math.isfinite(best)):
+            raise ValueError(f"best must be a finite number or null, found {best!r}")
+        self.wait = wait
+        self.best = (math.inf if self.mode == "min" else -math.inf) \
+            if best is None else float(best)
 
     def _value(self, logs):
         if logs is None or self.monitor not in logs:
@@ -126,6 +162,32 @@ class EarlyStopping(_Monitor):
                     f"early stopping: {self.monitor} did not improve for "
                     f"{self.wait} epochs (best {self.best:.6g} at epoch "
                     f"{self.best_epoch})")
+
+    def get_state(self) -> dict:
+        state = {**super().get_state(), "best_epoch": self.best_epoch,
+                 "stopped_epoch": self.stopped_epoch}
+        if self.best_weights is not None:
+            state["best_weights"] = self.best_weights.copy()
+        return state
+
+    def set_state(self, state: dict) -> None:
+        for key in ("best_epoch", "stopped_epoch"):
+            v = state[key]
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int)
+                                  or v < 0):
+                raise ValueError(f"{key} must be an int ≥ 0 or null, found {v!r}")
+        weights = state.get("best_weights")
+        if weights is not None:
+            flat = self.model.flat_params
+            if not isinstance(weights, np.ndarray) or weights.shape != flat.shape \
+                    or weights.dtype != flat.dtype or not np.isfinite(weights).all():
+                raise ValueError(f"best_weights must be finite {flat.dtype} of shape "
+                                 f"{flat.shape}")
+        super().set_state(state)
+        self.best_epoch = state["best_epoch"]
+        self.stopped_epoch = state["stopped_epoch"]
+        self.best_weights = None if weights is None or not self.restore_best_weights \
+            else weights.copy()
 
     def on_train_end(self, logs=None):
         if self.restore_best_weights and self.best_weights is not None:

@@ -228,7 +228,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
         from glassnet.io.checkpoint import Checkpointer
         ckpt = Checkpointer(checkpoint, every=checkpoint_every)
         if resume:
-            resumed = ckpt.restore(model, rng, history)
+            resumed = ckpt.restore(model, rng, history, callbacks=cbs)
             if resumed is not None:
                 start_epoch, start_batch = resumed["epoch"], resumed["batch"]
     end_epoch = start_epoch + epochs if resumed is None else resumed["end_epoch"]
@@ -244,6 +244,9 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
         try:
             for c in cbs:
                 c.on_train_begin()
+            # After on_train_begin, which resets e.g. EarlyStopping's counters.
+            for c, state in (resumed or {}).get("callbacks", []):
+                c.set_state(state)
             for epoch in range(start_epoch, end_epoch):
                 if schedule is not None:
                     model.optimizer.learning_rate = float(schedule(epoch))
@@ -291,7 +294,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                             interrupt.hit and done < n_batches)):
                         ckpt.save(model, rng, history, epoch=epoch, batch=b + 1,
                                   end_epoch=end_epoch, epoch_state=epoch_state,
-                                  sums=sums, seen=seen)
+                                  sums=sums, seen=seen, callbacks=cbs)
                     if interrupt.hit:
                         break
                 logs = {k: v / max(seen, 1) for k, v in sums.items()}
@@ -307,7 +310,8 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                 progress.end(epoch, logs)
                 if ckpt is not None and not (interrupt.hit and done < n_batches):
                     ckpt.save(model, rng, history, epoch=epoch + 1, batch=0,
-                              end_epoch=end_epoch, epoch_state=None, sums=None, seen=0)
+                              end_epoch=end_epoch, epoch_state=None, sums=None, seen=0,
+                              callbacks=cbs)
                 if interrupt.hit:
                     history.interrupted = True
                     model.stop_reason = (f"interrupted (Ctrl-C) during epoch {epoch}")

@@ -191,3 +191,97 @@ def test_checkpointer_arguments_are_checked():
     ck = Checkpointer("x.ckpt", every=2)
     assert [ck.due_batch(b, 5) for b in range(5)] == [False, True, False, True,
                                                       False]
+
+
+# ------------------------------------------------------ callback state resumes
+RNG = np.random.default_rng(5)
+XR = RNG.standard_normal((40, 3))
+YR = XR[:, :1] + RNG.standard_normal((40, 1))  # noisy: val_loss soon rises
+FIT_R = dict(epochs=12, batch_size=8, seed=3, verbose=0, validation_split=0.25)
+
+
+def make_regressor():
+    net = gn.Sequential([gn.Dense(32, "tanh", input_dim=3), gn.Dense(1)], seed=2)
+    net.compile("mse", "adam", learning_rate=0.05)
+    return net
+
+
+def _crash_then_resume(path, make_cb, crash_after):
+    with pytest.raises(KeyboardInterrupt):
+        make_regressor().fit(XR, YR, **FIT_R, checkpoint=path, resume=True,
+                             callbacks=[make_cb(), Crash(crash_after)])
+    net, cb = make_regressor(), make_cb()
+    history = net.fit(XR, YR, **FIT_R, checkpoint=path, resume=True, callbacks=[cb])
+    return net, cb, history
+
+
+def test_early_stopping_state_survives_resume(tmp_path):
+    def es():
+        return gn.callbacks.EarlyStopping(patience=2, restore_best_weights=True)
+    ref, ref_es = make_regressor(), es()
+    ref_hist = ref.fit(XR, YR, **FIT_R, callbacks=[ref_es])
+    assert ref_es.stopped_epoch is not None and ref_es.stopped_epoch < 11
+    # 4 batches per epoch: crash inside the stopping epoch, after the best
+    # epoch, so the checkpoint holds wait > 0 and the best weights.
+    net, got_es, history = _crash_then_resume(
+        tmp_path / "es.ckpt", es, 4 * ref_es.stopped_epoch + 2)
+    assert (got_es.stopped_epoch, got_es.best_epoch, got_es.best) == \
+        (ref_es.stopped_epoch, ref_es.best_epoch, ref_es.best)
+    assert history.epoch == ref_hist.epoch
+    assert history.history["val_loss"] == ref_hist.history["val_loss"]
+    assert got_es.best_weights.tobytes() == ref_es.best_weights.tobytes()
+    assert same_weights(net, ref)
+
+
+def test_reduce_lr_on_plateau_state_survives_resume(tmp_path):
+    def plateau():
+        return gn.callbacks.ReduceLROnPlateau(patience=2, factor=0.5)
+    ref, ref_cb = make_regressor(), plateau()
+    ref_hist = ref.fit(XR, YR, **FIT_R, callbacks=[ref_cb])
+    assert len(set(ref_hist.history["lr"])) > 2  # it did reduce, repeatedly
+    net, cb, history = _crash_then_resume(tmp_path / "lr.ckpt", plateau, 4 * 6 + 1)
+    assert history.history["lr"] == ref_hist.history["lr"]
+    assert (cb.wait, cb.best) == (ref_cb.wait, ref_cb.best)
+    assert same_weights(net, ref)
+
+
+def test_callbacks_match_by_position_and_class(tmp_path):
+    path = tmp_path / "c.ckpt"
+    es = gn.callbacks.EarlyStopping(patience=50)
+    make_regressor().fit(XR, YR, **{**FIT_R, "epochs": 3}, checkpoint=path,
+                         callbacks=[es])
+    saved = read_checkpoint(path)["callbacks"]
+    assert [e["class"] for e in saved] == ["EarlyStopping"]
+    assert saved[0]["state"]["best_weights"].tobytes() == es.best_weights.tobytes()
+    # A different callback at index 0 is left fresh (state ignored), no error.
+    other = gn.callbacks.ReduceLROnPlateau(patience=50)
+    other.set_model(make_regressor())
+    chk = Checkpointer(path)
+    net = make_regressor()
+    from glassnet.history import History
+    resumed = chk.restore(net, np.random.default_rng(0), History(),
+                          callbacks=[other, gn.callbacks.EarlyStopping()])
+    assert resumed["callbacks"] == []
+
+
+@pytest.mark.parametrize("edit, fragment", [
+    (lambda t, m: m.update({"glassnet.checkpoint": m["glassnet.checkpoint"]
+                            .replace('"wait":0', '"wait":-1')}), "callback 0"),
+    (lambda t, m: t.pop("callback.0.best_weights"), "callback tensors"),
+    (lambda t, m: t.update({"callback.0.best_weights":
+                            t["callback.0.best_weights"][:3]}), "callback 0"),
+    (lambda t, m: m.update({"glassnet.checkpoint": m["glassnet.checkpoint"]
+                            .replace('"callbacks":[', '"callbacks":[3,')}),
+     "callbacks must be"),
+])
+def test_damaged_callback_state_is_refused(tmp_path, edit, fragment):
+    path = tmp_path / "c.ckpt"
+    make_regressor().fit(XR, YR, **{**FIT_R, "epochs": 2}, checkpoint=path,
+                         callbacks=[gn.callbacks.EarlyStopping(patience=50)])
+    _rewrite(path, edit)
+    net = make_regressor()
+    before = net.flat_params.copy()
+    with pytest.raises(ModelFileError, match=fragment):
+        net.fit(XR, YR, **FIT_R, checkpoint=path, resume=True,
+                callbacks=[gn.callbacks.EarlyStopping(patience=50)])
+    assert net.flat_params.tobytes() == before.tobytes()

@@ -6,13 +6,17 @@ at any instant, SIGKILL included):
     tensors   param.0, param.1, …      model.get_weights()   (a model file too:
                                                               glassnet.load works)
               optimizer.<m|v|…>         the optimizer's flat state arrays
+              callback.<i>.<name>       array values of callback i's get_state()
     metadata  glassnet.model            as in a model file (architecture)
               glassnet.checkpoint       JSON: position {epoch, batch, end_epoch},
                                         optimizer {config, t, learning_rate},
                                         rng states (model.rng, fit's shuffle
                                         generator, the shuffle state at the start
                                         of the epoch), running epoch sums, the
-                                        History so far, fit's batch_size/n_train
+                                        History so far, fit's batch_size/n_train,
+                                        callbacks [{class, state, arrays}] (the
+                                        JSON part of each get_state(), and the
+                                        names of its arrays)
 
 Why each piece is needed for a bitwise-equal resume: the weights and the
 optimizer state (m, v, t) determine the next update; the shuffle generator
@@ -20,10 +24,15 @@ determines the order of the remaining batches (mid-epoch we rewind it to the
 start of the epoch so the same permutation is drawn again); ``model.rng``
 drives dropout masks. Random-generator states hold 128-bit integers, which
 JSON numbers cannot carry exactly, so every int in them is stored as a string.
+Callback states (EarlyStopping's counters and best weights, ReduceLROnPlateau's
+counters) make early stopping and plateau tracking continue where they were.
+On resume, callback i gets the state saved for callback i if both have the same
+class name; other callbacks (added, removed, reordered) start fresh.
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import os
@@ -40,6 +49,7 @@ CHECKPOINT_KEY = "glassnet.checkpoint"
 CHECKPOINT_FORMAT = "glassnet-checkpoint"
 CHECKPOINT_VERSION = 1
 OPT_PREFIX = "optimizer."
+CALLBACK_PREFIX = "callback."
 
 
 class Checkpointer:
@@ -67,7 +77,7 @@ class Checkpointer:
     # ---------------------------------------------------------------- save
     def save(self, model, rng: np.random.Generator, history, *, epoch: int,
              batch: int, end_epoch: int, epoch_state: dict | None,
-             sums: dict | None, seen: int) -> None:
+             sums: dict | None, seen: int, callbacks=None) -> None:
         """Write the state from which training continues at (epoch, batch)."""
         opt = model.optimizer
         state = {
@@ -85,10 +95,12 @@ class Checkpointer:
             "fit": {k: history.params.get(k) for k in ("batch_size", "n_train")},
             "history": _history_dict(history),
         }
+        state["callbacks"], cb_tensors = _callback_states(callbacks or [])
         info = {"format": FORMAT, "format_version": FORMAT_VERSION,
                 "library_version": _version(), "architecture": model.get_config()}
         tensors = {f"{PARAM_PREFIX}{i}": w for i, w in enumerate(model.get_weights())}
         tensors.update({OPT_PREFIX + k: v for k, v in opt.state.items()})
+        tensors.update(cb_tensors)
         meta = {MODEL_KEY: json.dumps(info, separators=(",", ":"), allow_nan=False),
                 CHECKPOINT_KEY: json.dumps(state, separators=(",", ":"),
                                            allow_nan=False)}
@@ -96,17 +108,23 @@ class Checkpointer:
         self.saves += 1
 
     # ------------------------------------------------------------- restore
-    def restore(self, model, rng: np.random.Generator, history) -> dict | None:
+    def restore(self, model, rng: np.random.Generator, history,
+                callbacks=None) -> dict | None:
         """Load the checkpoint into model, optimizer, generators and history.
 
         Returns None when there is no checkpoint file yet (a fresh start), else
-        {"epoch", "batch", "end_epoch", "sums", "seen"}. Everything is checked
-        before anything is changed; any problem raises ``ModelFileError``.
+        {"epoch", "batch", "end_epoch", "sums", "seen", "callbacks"}, where
+        "callbacks" lists (callback, state) pairs for the caller to apply with
+        ``callback.set_state(state)`` after on_train_begin (which may reset).
+        Each state is first tried on a shallow copy of its callback. Everything
+        is checked before anything is changed; any problem raises
+        ``ModelFileError``.
         """
         if not os.path.exists(self.path):
             return None
         ck = read_checkpoint(self.path)
         _check_matches(self.path, ck, model, rng, history)
+        pairs = _match_callbacks(self.path, ck["callbacks"], callbacks or [])
         opt = model.optimizer
         model.set_weights(ck["weights"])
         for k, arr in ck["optimizer_state"].items():
@@ -124,7 +142,7 @@ class Checkpointer:
         return {"epoch": pos["epoch"], "batch": pos["batch"],
                 "end_epoch": pos["end_epoch"],
                 "sums": None if ck["sums"] is None else dict(ck["sums"]),
-                "seen": ck["seen"]}
+                "seen": ck["seen"], "callbacks": pairs}
 
 
 def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
@@ -174,7 +192,72 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     ck["weights"] = [tensors[k] for k in params]
     ck["optimizer_state"] = {k[len(OPT_PREFIX):]: v for k, v in tensors.items()
                              if k.startswith(OPT_PREFIX)}
+    ck["callbacks"] = _read_callback_states(where, ck, tensors)
     return ck
+
+
+def _callback_states(callbacks) -> tuple[list, dict]:
+    """(JSON list for the metadata, tensors) from each callback's get_state()."""
+    entries, tensors = [], {}
+    for i, c in enumerate(callbacks):
+        name = type(c).__name__
+        state = c.get_state()
+        if not isinstance(state, dict) or not all(isinstance(k, str) for k in state):
+            raise ConfigError(expected(f"{name}.get_state() to return a dict with "
+                                       "str keys", type(state).__name__,
+                                       "Return e.g. {'wait': 0}."))
+        arrays = {k: v for k, v in state.items() if isinstance(v, np.ndarray)}
+        plain = {k: v for k, v in state.items() if k not in arrays}
+        try:
+            json.dumps(plain, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"{name}.get_state() must return JSON-able values "
+                              f"or NumPy arrays ({exc}).") from None
+        entries.append({"class": name, "state": plain, "arrays": sorted(arrays)})
+        tensors.update({f"{CALLBACK_PREFIX}{i}.{k}": np.ascontiguousarray(v)
+                        for k, v in arrays.items()})
+    return entries, tensors
+
+
+def _read_callback_states(where: str, ck: dict, tensors: dict) -> list[dict]:
+    """[{"class", "state"}] with each state's arrays put back in; validated."""
+    saved = ck.get("callbacks", [])  # absent in checkpoints written before them
+    ok = isinstance(saved, list) and all(
+        isinstance(e, dict) and set(e) == {"class", "state", "arrays"}
+        and isinstance(e["class"], str) and isinstance(e["state"], dict)
+        and isinstance(e["arrays"], list)
+        and all(isinstance(a, str) for a in e["arrays"])
+        and not set(e["arrays"]) & set(e["state"]) for e in saved)
+    if not ok:
+        raise _error(where, "malformed checkpoint description (callbacks must be a "
+                     "list of {class, state, arrays})")
+    want = {f"{CALLBACK_PREFIX}{i}.{a}" for i, e in enumerate(saved)
+            for a in e["arrays"]}
+    have = {k for k in tensors if k.startswith(CALLBACK_PREFIX)}
+    if want != have:
+        raise _error(where, f"callback tensors {sorted(have)} do not match the "
+                     f"described {sorted(want)}")
+    return [{"class": e["class"],
+             "state": {**e["state"], **{a: tensors[f"{CALLBACK_PREFIX}{i}.{a}"]
+                                        for a in e["arrays"]}}}
+            for i, e in enumerate(saved)]
+
+
+def _match_callbacks(where: str, saved: list[dict], callbacks) -> list:
+    """(callback, state) for each callback whose index and class name match a
+    saved one; the state is tried on a shallow copy so a bad one changes
+    nothing."""
+    pairs = []
+    for i, c in enumerate(callbacks):
+        if i >= len(saved) or saved[i]["class"] != type(c).__name__:
+            continue
+        try:
+            copy.copy(c).set_state(saved[i]["state"])
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise _error(where, f"state of callback {i} ({saved[i]['class']}) is "
+                         f"malformed ({exc})") from None
+        pairs.append((c, saved[i]["state"]))
+    return pairs
 
 
 def _check_fields(ck: dict) -> None:
