@@ -237,6 +237,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
     n_batches = -(-len(rows) // batch_size)
     xbuf = np.empty((batch_size, *X.shape[1:]), dtype=model.dtype)
     ybuf = np.empty((batch_size, *y.shape[1:]), dtype=y.dtype)
+    wbuf = None if w is None else np.empty(batch_size, dtype=w.dtype)
     progress = EpochProgress(verbose, n_batches, end_epoch)
 
     logs: dict = {}
@@ -269,7 +270,8 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
                     # default mode="raise" first gathers into a hidden buffer.
                     xb = np.take(X, idx, axis=0, out=xbuf[:nb], mode="clip")
                     yb = np.take(y, idx, axis=0, out=ybuf[:nb], mode="clip")
-                    wb = None if w is None else w[idx]
+                    wb = None if w is None else np.take(w, idx, out=wbuf[:nb],
+                                                        mode="clip")
                     L = apply_step(model, xb, yb, wb, f" at epoch {epoch}, batch {b}",
                                    nan_policy)
                     if L is None:
