@@ -1,0 +1,1 @@
+"""Faster forms of core formulas, each tested equal to the readable one."""

@@ -1,0 +1,1 @@
+"""Recurrent layers: SimpleRNN, LSTM, GRU, trained by backpropagation through time."""
