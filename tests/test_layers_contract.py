@@ -1,11 +1,12 @@
 """The layer contract, one harness every layer passes.
 
 For each layer (inside a float64 model, so its parameters are bound views):
-output and gradient shapes; dL/dx by finite differences; ``+=`` into the
-gradients with accumulate=True and overwrite with accumulate=False;
-gradients and parameters stay the same arrays (views of the model's flat
-buffers) across steps and fit; infer equals forward and returns fresh
-memory; config round trip.
+output and gradient shapes; the declared kept values present after forward
+and backward; dL/dx by finite differences; gradients only ever added
+(``+=``: two backward passes give twice the gradient, the model zeroes
+them); gradients and parameters stay the same arrays (views of the model's
+flat buffers) across steps and fit; infer equals forward, returns fresh
+memory and leaves the kept values alone; config round trip.
 """
 
 import numpy as np
@@ -62,10 +63,16 @@ def test_shapes_and_dtype(case):
     net, layer, x, forward = _setup(case)
     y = forward(x)
     assert y.shape == (B, *layer.output_shape) and y.dtype == np.float64
+    for k in layer.keeps:
+        if not (case.startswith("dropout") and not layer.active):
+            assert layer.kept()[k] is not None, k
     dx = layer.backward(np.ones_like(y))
     assert dx.shape == x.shape
-    for p in layer.param_names:
-        assert layer.grads[p].shape == layer.params[p].shape
+    for k in layer.keeps_grad:
+        assert layer.kept()[k] is not None, k
+    assert list(layer.params) == list(layer.param_shapes())
+    for p, shape in layer.param_shapes().items():
+        assert layer.grads[p].shape == layer.params[p].shape == shape
     assert layer.count_params() == sum(v.size for v in layer.params.values())
 
 
@@ -85,23 +92,24 @@ def test_input_gradient_by_finite_differences(case):
 
 
 @pytest.mark.parametrize("case", [c for c in LAYERS if c.startswith("dense")])
-def test_parameter_gradients_accumulate_and_overwrite(case):
+def test_parameter_gradients_are_only_ever_added(case):
     net, layer, x, forward = _setup(case)
     R = np.random.default_rng(3).normal(size=(B, layer.units))
-    ids = {p: id(layer.grads[p]) for p in layer.param_names}
-    net.flat_grads[...] = 0.0
+    ids = {p: id(layer.grads[p]) for p in layer.params}
+    net.zero_grad()
     forward(x)
-    layer.backward(R.copy(), accumulate=True)
-    once = {p: layer.grads[p].copy() for p in layer.param_names}
+    layer.backward(R.copy())
+    once = {p: layer.grads[p].copy() for p in layer.params}
     assert all(np.abs(g).sum() > 0 for g in once.values())
     forward(x)
-    layer.backward(R.copy(), accumulate=True)  # += : now twice the gradient
-    for p in layer.param_names:
+    layer.backward(R.copy())  # += : now twice the gradient
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], 2 * once[p], rtol=1e-14)
-    net.flat_grads[...] = 123.0
+    net.zero_grad()
+    assert not net.flat_grads.any()
     forward(x)
-    layer.backward(R.copy(), accumulate=False)  # write, not add
-    for p in layer.param_names:
+    layer.backward(R.copy())
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-14)
         assert id(layer.grads[p]) == ids[p]
         assert getattr(layer, "d" + p) is layer.grads[p]
@@ -116,6 +124,11 @@ def test_parameter_gradients_accumulate_and_overwrite(case):
 def test_infer_equals_forward_and_is_fresh(case):
     net, layer, x, forward = _setup(case)
     y = layer.forward(x, training=False).copy()
+    kept = {k: None if v is None else v.copy() for k, v in layer.kept().items()}
+    out = layer.infer(x * 3.0 - 1.0)
+    for k, v in layer.kept().items():       # infer leaves the kept values alone
+        if v is not None:
+            np.testing.assert_array_equal(v, kept[k])
     out = layer.infer(x)
     np.testing.assert_allclose(out, y, rtol=1e-14)
     assert out.shape == y.shape
@@ -160,8 +173,9 @@ NETS = {
 def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
     net = gn.Sequential(NETS[net_name](), seed=0)
     net.compile("categorical_crossentropy", optimizer, learning_rate=0.01)
-    bound = [(lay, p, lay.params[p], lay.grads[p], getattr(lay, p),
-              getattr(lay, "d" + p)) for lay, p, *_ in net._layout]
+    bound = [(s.layer, s.name, s.layer.params[s.name], s.layer.grads[s.name],
+              getattr(s.layer, s.name), getattr(s.layer, "d" + s.name))
+             for s in net.slots]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, *net.input_shape))
     y = rng.integers(0, 3, size=40)
@@ -177,7 +191,7 @@ def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
         assert np.shares_memory(grad, net.flat_grads)
     # and they really are the live values: writing the flat buffer shows up
     net.flat_params[...] = 0.5
-    assert all((lay.params[p] == 0.5).all() for lay, p, *_ in net._layout)
+    assert all((s.layer.params[s.name] == 0.5).all() for s in net.slots)
 
 
 @pytest.mark.parametrize("net_name", list(NETS))

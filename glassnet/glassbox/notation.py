@@ -17,7 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from glassnet.errors import ConfigError, expected
-from glassnet.layers import Dense, Dropout, Flatten
+from glassnet.core.dense import Dense
+from glassnet.core.simple import Dropout, Flatten
 
 
 @dataclass

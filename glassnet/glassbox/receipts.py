@@ -27,7 +27,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet import losses as loss_mod
+from glassnet._validation import check_X
+from glassnet.core import losses as loss_mod
+from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.formatting import (
     Line,
@@ -38,13 +40,7 @@ from glassnet.glassbox.formatting import (
     render_text,
     signed_sum,
 )
-from glassnet.glassbox.formulas import (
-    Factor,
-    activation_symbol,
-    activation_value,
-    derivative_factor,
-    loss_factor,
-)
+from glassnet.glassbox.formulas import Factor, derivative_factor, loss_factor
 from glassnet.glassbox.notation import Names, Notation
 from glassnet.glassbox.trace import capture, complete, restore, snapshot
 from glassnet.glassbox.updates import update_lines
@@ -110,8 +106,9 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
     if y is None:
         raise ConfigError(expected("targets y for a gradient receipt", "None",
                                    "Pass y: the gradient depends on the loss."))
-    loss = loss_mod.get(loss) if loss is not None else model._compiled_loss()
-    Xp, yp = model._prepare(X, y, loss)
+    loss = loss_mod.get(loss).on_device(model.xp) if loss is not None \
+        else model.compiled_loss()
+    Xp, yp = model.prepare(X, y, loss)
     if update and model.optimizer is None:
         raise ConfigError("update=True needs the model's optimizer: call "
                           "model.compile(loss=..., optimizer=...) first.")
@@ -121,11 +118,11 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
     receipt = _gradient(model, tr, names, loss, l, pname, idx, sample, digits)
     if update:
         snap = snapshot(model)
-        model.optimizer.step(model.flat_params, model.flat_grads)
+        model.optimizer.step(model.flat_params, model.flat_grads)  # the real update
         complete(model, tr)
         if not apply:
             restore(model, snap)
-        _add_update(receipt, tr, names, l, pname, idx, digits)
+        _add_update(receipt, model.optimizer, tr, names, l, pname, idx, digits)
     return receipt
 
 
@@ -144,9 +141,10 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
                                    f"layers[{l}] has {layer.units} units."))
     Xp = _check_X(model, X)
     s = _check_sample(sample, Xp.shape[0])
-    model.forward(Xp, training=False)
-    x = layer.x[s].astype(np.float64)
-    W, b = layer.W[:, j].astype(np.float64), (layer.b[j] if layer.use_bias else None)
+    model.forward(model.backend.to_device(Xp), training=False)
+    x = to_host(layer.x[s]).astype(np.float64)
+    W = to_host(layer.W[:, j]).astype(np.float64)
+    b = float(layer.b[j]) if layer.use_bias else None
     z, a = float(layer.z[s, j]), float(layer.a[s, j])
     n = lambda v: num(v, digits)   # noqa: E731
     syms = [f"({names.source(l, i)}·{names.weight(l, i, j)})" for i in range(len(x))]
@@ -160,7 +158,7 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
         nums.append(_par(b, digits))
         terms.append((names.bias(l, j), float(b)))
     net, out, act = names.net(l, j), names.out(l, j), layer.activation
-    sym = activation_symbol(act)
+    sym = act.symbol
     B = Xp.shape[0]
     lines = [Line("title", f"{names.unit(l, j)}: unit {j} of layers[{l}] "
                            f"({act.name}), sample {s + 1} of {B}"),
@@ -168,7 +166,7 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
              Line("eq", " " * len(net) + " = " + " + ".join(nums)),
              Line("eq", " " * len(net) + f" = {n(z)}"),
              Line("eq", f"{out} = {sym}({net}) = "
-                  + activation_value(act, z, a, digits, layer.z[s], j)
+                  + act.explain(z, digits, row=to_host(layer.z[s]))
                   + f" = {n(a)}" if sym else f"{out} = {net} = {n(a)}")]
     return Receipt("neuron", lines[0].text, lines, a, factors=terms,
                    sample_value=z)
@@ -317,7 +315,7 @@ def _chain(model, tr, names: Names, loss, l: int, j: int, s: int, digits: int):
     for k in range(K):
         head = _delta_factors(model, tr, names, loss, nl, k, s, digits)
         wk = Factor(f"∂{names.net(nl, k)}/∂{out}", names.weight(nl, j, k),
-                    float(model.layers[nl].W[j, k]))
+                    float(tr.layers[nl]["W"][j, k]))
         seg = head + [wk]
         val = math.prod(f.value for f in seg)
         sums.append(val)
@@ -403,23 +401,25 @@ def _penalty(layer, pname: str, idx: tuple):
     reg = layer.kernel_regularizer if pname == "W" else layer.bias_regularizer
     if not reg:
         return None
-    w = float(layer.params[pname][idx])
+    w = float(to_host(layer.params[pname])[idx])
     g = reg.l1 * float(np.sign(w)) + 2.0 * reg.l2 * w
     form = " + ".join(p for p in (f"λ₁·sign(w) [λ₁={reg.l1:g}]" if reg.l1 else "",
                                   f"2λ₂·w [λ₂={reg.l2:g}]" if reg.l2 else "") if p)
     return form, g
 
 
-def _add_update(receipt: Receipt, tr, names, l, pname, idx, digits) -> None:
+def _add_update(receipt: Receipt, optimizer, tr, names, l, pname, idx,
+                digits) -> None:
     d = tr.layers[l]
     w_name = receipt.title.split()[0][len("∂" + names.E + "/∂"):]
     g_raw = float(d["d" + pname][idx])
     g = float(d.get("d" + pname + "_applied", d["d" + pname])[idx])
     before = {k: float(v[idx]) for k, v in d["state_" + pname + "_before"].items()}
     after = {k: float(v[idx]) for k, v in d["state_" + pname].items()}
-    lines, info = update_lines(tr.optimizer, w_name, f"∂{names.E}/∂{w_name}",
+    lines, info = update_lines(optimizer, w_name, f"∂{names.E}/∂{w_name}",
                                float(d[pname][idx]), g_raw, g, before, after,
-                               float(d[pname + "_after"][idx]), digits)
+                               float(d[pname + "_after"][idx]), tr.optimizer["t"],
+                               digits)
     receipt.lines += lines
     receipt.update = info
 
@@ -433,5 +433,4 @@ def _check_sample(sample, B: int) -> int:
 
 
 def _check_X(model, X):
-    from glassnet._validation import check_X
     return check_X(X, model.input_shape, model.dtype)

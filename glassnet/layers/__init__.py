@@ -1,15 +1,15 @@
-"""Layers. ``LAYER_TYPES`` is the closed registry used to rebuild saved models."""
+"""Layers (``gn.layers``). ``LAYER_TYPES`` is the closed registry used to
+rebuild saved models: a dict lookup only — nothing is ever imported or
+looked up by a name that comes from a file."""
 
-from glassnet.layers.base import Layer
-from glassnet.layers.dense import Dense
+from glassnet.core.dense import Dense
+from glassnet.core.layer import Layer
+from glassnet.core.simple import Activation, Dropout, Flatten
 from glassnet.layers.gru import GRU
 from glassnet.layers.lstm import LSTM
 from glassnet.layers.rnn import SimpleRNN
 from glassnet.layers.sequence import TimeDistributed, pad_sequences
-from glassnet.layers.simple import Activation, Dropout, Flatten
 
-#: Every layer type a model file may name. A dict lookup only: nothing is ever
-#: imported or looked up by a name that comes from a file.
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense,
     "Activation": Activation,

@@ -36,7 +36,7 @@ import numpy as np
 
 from glassnet import initializers
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.layers.base import Layer
+from glassnet.core.layer import Layer
 from glassnet.layers.sequence import (
     RecurrentReceipt,
     init_from_config,

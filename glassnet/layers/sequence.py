@@ -18,7 +18,7 @@ import numpy as np
 
 from glassnet import initializers
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.layers.base import Layer
+from glassnet.core.layer import Layer
 
 
 def orthogonal(shape: tuple[int, int], rng: np.random.Generator, dtype) -> np.ndarray:

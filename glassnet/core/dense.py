@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import numpy as np
+import numbers
 
-from glassnet import activations as act_mod
-from glassnet import initializers, regularizers
+from glassnet.core import activations as act_mod
+from glassnet.core import init, regularizers
+from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.layers.base import Layer
+from glassnet.fast.colsum import colsum
 
 
 class Dense(Layer):
@@ -15,31 +16,34 @@ class Dense(Layer):
 
     forward:   z  = x W + b         x: (B, n_in)  W: (n_in, n_out)  b: (n_out,)
                a  = f(z)            f: the activation (identity by default)
-    backward:  dz = da ⊙ f'(z)
-               dW = xᵀ dz           db = Σ_B dz        dx = dz Wᵀ
+    backward:  dz = da ⊙ f'(z)      (or dz straight from a fused loss)
+               dW += xᵀ dz          db += Σ_B dz        dx = dz Wᵀ
+
+    Keeps x, z, a after forward and da, dz after backward (``keeps``).
     """
 
-    param_names = ("W", "b")
+    keeps = ("x", "z", "a")
+    keeps_grad = ("da", "dz")
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
                  kernel_regularizer=None, bias_regularizer=None,
                  input_dim: int | None = None, name: str | None = None):
         super().__init__(input_dim=input_dim, name=name)
-        if isinstance(units, bool) or not isinstance(units, int | np.integer) \
+        if isinstance(units, bool) or not isinstance(units, numbers.Integral) \
                 or units <= 0:
             raise ConfigError(expected("units as a positive int", repr(units),
                                        "Pass the number of neurons, e.g. Dense(64)."))
         self.units = int(units)
         self.activation = act_mod.get(activation)
         self.use_bias = bool(use_bias)
-        if not self.use_bias:
-            self.param_names = ("W",)
-        self.kernel_initializer = initializers.get(kernel_initializer)
-        self.bias_initializer = initializers.get(bias_initializer)
+        self.kernel_initializer = init.get(kernel_initializer)
+        self.bias_initializer = init.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
+        self.x = self.z = self.a = self.da = self.dz = None
 
+    # -- construction ------------------------------------------------------
     def build(self, input_shape):
         if len(input_shape) != 1:
             raise ShapeError(expected("a flat input (n_features,) for Dense",
@@ -47,6 +51,7 @@ class Dense(Layer):
                                       "Put gn.Flatten() before this Dense layer."))
         self.input_shape = tuple(input_shape)
         self.output_shape = (self.units,)
+        self.activation.xp = self.xp
         return self.output_shape
 
     def param_shapes(self):
@@ -61,51 +66,45 @@ class Dense(Layer):
             vals["b"] = self.bias_initializer((self.units,), rng, dtype)
         return vals
 
+    def bind(self, params, grads, state):
+        super().bind(params, grads, state)
+        self.W, self.dW = params["W"], grads["W"]          # (n_in, n_out)
+        self.b = params.get("b")                           # (n_out,) or None
+        self.db = grads.get("b")
+
     # -- forward / backward, side by side ----------------------------------
     def forward(self, x, training=False):
-        B = x.shape[0]
+        xp, B = self.xp, x.shape[0]
         self.x = x                                         # (B, n_in)
         z = self._buffer("z", (B, self.units))
-        np.matmul(x, self.W, out=z)                        # z = x W   (B, n_out)
+        xp.matmul(x, self.W, out=z)                        # z = x W   (B, n_out)
         if self.use_bias:
             z += self.b                                    #   + b
         self.z = z
         self.a = self.activation.forward(z, out=self._buffer("a", z.shape))
         return self.a                                      # a = f(z)  (B, n_out)
 
-    def backward(self, da, accumulate=True):
-        self.da = da                                       # (B, n_out)
-        dz = self.activation.backward(self.z, self.a, da,
+    def backward(self, da):
+        dz = self.activation.backward(self.z, self.a, da,  # dz = da ⊙ f'(z)
                                       out=self._buffer("dz", da.shape))
-        return self.backward_z(dz, accumulate)
+        dx = self.backward_z(dz)
+        self.da = da                                       # (B, n_out)
+        return dx
 
-    def backward_z(self, dz, accumulate=True):
-        """Backward from dL/dz (used directly when the loss fuses with f)."""
-        self.dz = dz                                       # (B, n_out)
-        # Σ_B dz is written 1ᵀ dz: a matrix-vector product runs ~3× faster
-        # than NumPy's column sum over a (B, n) array.
-        if accumulate:
-            self.dW += self.x.T @ dz                       # dW += xᵀ dz
-            if self.use_bias:
-                self.db += self._ones(dz) @ dz             # db += Σ_B dz
-        else:
-            np.matmul(self.x.T, dz, out=self.dW)
-            if self.use_bias:
-                np.matmul(self._ones(dz), dz, out=self.db)
+    def backward_z(self, dz):
+        """Backward from dL/dz: a fused softmax/sigmoid + cross-entropy starts
+        here (``glassnet.core.objective``), below the activation."""
+        self.da, self.dz = None, dz                        # (B, n_out)
+        self.dW += self.x.T @ dz                           # dW += xᵀ dz
+        if self.use_bias:
+            self.db += colsum(dz, self.xp)                 # db += Σ_B dz
         if not self.need_input_grad:
             return None
         dx = self._buffer("dx", self.x.shape)
-        return np.matmul(dz, self.W.T, out=dx)             # dx = dz Wᵀ (B, n_in)
-
-    def _ones(self, dz):
-        """A reusable (B,) vector of ones (the leading B of the longest seen)."""
-        ones = self.__dict__.get("_ones_B")
-        if ones is None or ones.shape[0] < dz.shape[0] or ones.dtype != dz.dtype:
-            ones = self._ones_B = np.ones(dz.shape[0], dtype=dz.dtype)
-        return ones[: dz.shape[0]]
+        return self.xp.matmul(dz, self.W.T, out=dx)        # dx = dz Wᵀ (B, n_in)
 
     def infer(self, x):
-        z = x @ self.W
+        z = x @ self.W                                     # a fresh z: nothing kept
         if self.use_bias:
             z += self.b
         return self.activation.forward(z, out=z)
@@ -121,9 +120,9 @@ class Dense(Layer):
 
     def add_penalty_grads(self):
         if self.kernel_regularizer:
-            self.kernel_regularizer.add_grad(self.W, self.dW)
+            self.kernel_regularizer.add_grad(self.W, self.dW, self.xp)
         if self.bias_regularizer and self.use_bias:
-            self.bias_regularizer.add_grad(self.b, self.db)
+            self.bias_regularizer.add_grad(self.b, self.db, self.xp)
 
     # -- description -------------------------------------------------------
     def param_arithmetic(self):
@@ -133,38 +132,25 @@ class Dense(Layer):
         return f"{n_in}×{self.units} = {self.count_params():,}"
 
     def get_config(self):
-        cfg = {"name": self.name, "units": self.units,
+        cfg = {**super().get_config(), "units": self.units,
                "activation": self.activation.get_config(),
                "use_bias": self.use_bias,
                "kernel_initializer": self.kernel_initializer.get_config(),
                "bias_initializer": self.bias_initializer.get_config()}
-        if self.kernel_regularizer:
-            cfg["kernel_regularizer"] = self.kernel_regularizer.get_config()
-        if self.bias_regularizer:
-            cfg["bias_regularizer"] = self.bias_regularizer.get_config()
-        if self.input_dim is not None:
-            cfg["input_dim"] = list(self.input_dim)
+        for k in ("kernel_regularizer", "bias_regularizer"):
+            if getattr(self, k):
+                cfg[k] = getattr(self, k).get_config()
         return cfg
 
     @classmethod
     def from_config(cls, cfg: dict) -> Dense:
-        return cls(units=cfg["units"],
-                   activation=act_mod.from_config(cfg.get("activation",
-                                                          {"name": "linear"})),
-                   use_bias=bool(cfg.get("use_bias", True)),
-                   kernel_initializer=initializers.from_config(
-                       cfg.get("kernel_initializer", {"name": "glorot_uniform"})),
-                   bias_initializer=initializers.from_config(
-                       cfg.get("bias_initializer", {"name": "zeros"})),
-                   kernel_regularizer=cfg.get("kernel_regularizer"),
-                   bias_regularizer=cfg.get("bias_regularizer"),
-                   input_dim=_dim(cfg.get("input_dim")), name=cfg.get("name"))
+        cfg = dict(cfg)
+        cfg["activation"] = act_mod.from_config(cfg.get("activation",
+                                                        {"name": "linear"}))
+        for k, default in (("kernel_initializer", "glorot_uniform"),
+                           ("bias_initializer", "zeros")):
+            cfg[k] = init.from_config(cfg.get(k, {"name": default}))
+        return super().from_config(cfg)
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r})"
-
-
-def _dim(v):
-    if v is None:
-        return None
-    return tuple(v) if isinstance(v, list) else v

@@ -1,51 +1,53 @@
-"""Parameter-free layers: Activation, Dropout, Flatten."""
+"""Layers without weights: Activation, Dropout, Flatten."""
 
 from __future__ import annotations
 
 import math
 
-import numpy as np
-
-from glassnet import activations as act_mod
+from glassnet.core import activations as act_mod
+from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, expected
-from glassnet.layers.base import Layer
 
 
 class Activation(Layer):
-    """Applies an activation on its own: a = f(z), dz = da ⊙ f'(z)."""
+    """An activation on its own:  a = f(z),   dz = da ⊙ f'(z)."""
+
+    keeps = ("z", "a")
+    keeps_grad = ("da", "dz")
 
     def __init__(self, activation, input_dim=None, name=None):
         super().__init__(input_dim=input_dim, name=name)
         self.activation = act_mod.get(activation)
+        self.z = self.a = self.da = self.dz = None
+
+    def build(self, input_shape):
+        self.activation.xp = self.xp
+        return super().build(input_shape)
 
     def forward(self, x, training=False):
         self.z = x
         self.a = self.activation.forward(x, out=self._buffer("a", x.shape))
         return self.a
 
-    def backward(self, da, accumulate=True):
-        self.da = da
+    def backward(self, da):
         self.dz = self.activation.backward(self.z, self.a, da,
                                            out=self._buffer("dz", da.shape))
+        self.da = da
         return self.dz
 
-    def backward_z(self, dz, accumulate=True):
-        self.dz = dz
+    def backward_z(self, dz):
+        """Backward from dL/dz (a fused loss): nothing to undo, pass it on."""
+        self.da, self.dz = None, dz
         return dz
 
-    def infer(self, x):
-        return self.activation.forward(x, out=np.empty_like(x))
-
     def get_config(self):
-        cfg = {"name": self.name, "activation": self.activation.get_config()}
-        if self.input_dim is not None:
-            cfg["input_dim"] = list(self.input_dim)
-        return cfg
+        return {**super().get_config(), "activation": self.activation.get_config()}
 
     @classmethod
     def from_config(cls, cfg):
-        return cls(act_mod.from_config(cfg["activation"]),
-                   input_dim=_dim(cfg.get("input_dim")), name=cfg.get("name"))
+        cfg = dict(cfg)
+        cfg["activation"] = act_mod.from_config(cfg.get("activation"))
+        return super().from_config(cfg)
 
     def __repr__(self):
         return f"Activation({self.activation.name!r})"
@@ -59,6 +61,8 @@ class Dropout(Layer):
     backward:            dx = dy ⊙ m / (1 − p)
     """
 
+    keeps = ("mask",)
+
     def __init__(self, rate: float, input_dim=None, name=None):
         super().__init__(input_dim=input_dim, name=name)
         if isinstance(rate, bool) or not isinstance(rate, int | float) \
@@ -68,6 +72,7 @@ class Dropout(Layer):
                                        "e.g. Dropout(0.2)."))
         self.rate = float(rate)
         self.active = False
+        self.mask = None
 
     def forward(self, x, training=False):
         self.active = training and self.rate > 0
@@ -76,60 +81,36 @@ class Dropout(Layer):
         u = self._buffer("u", x.shape)
         self.rng.random(out=u, dtype=u.dtype)             # u ~ U[0, 1)
         mask = self._buffer("mask", x.shape)
-        np.greater_equal(u, self.rate, out=mask, casting="unsafe")
+        self.xp.greater_equal(u, self.rate, out=mask, casting="unsafe")
         mask *= 1.0 / (1.0 - self.rate)                    # m / (1 − p)
         self.mask = mask
-        return np.multiply(x, mask, out=self._buffer("y", x.shape))
+        return self.xp.multiply(x, mask, out=self._buffer("y", x.shape))
 
-    def backward(self, dy, accumulate=True):
+    def backward(self, dy):
         if not self.active:
             return dy
-        return np.multiply(dy, self.mask, out=self._buffer("dx", dy.shape))
+        return self.xp.multiply(dy, self.mask, out=self._buffer("dx", dy.shape))
 
     def infer(self, x):
         return x
 
     def get_config(self):
-        cfg = {"name": self.name, "rate": self.rate}
-        if self.input_dim is not None:
-            cfg["input_dim"] = list(self.input_dim)
-        return cfg
-
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(float(cfg["rate"]), input_dim=_dim(cfg.get("input_dim")),
-                   name=cfg.get("name"))
+        return {**super().get_config(), "rate": self.rate}
 
 
 class Flatten(Layer):
-    """Reshape (B, d1, d2, …) → (B, d1·d2·…); backward reshapes back."""
+    """Reshape (B, d1, d2, …) → (B, d1·d2·…), row-major; backward reshapes back."""
 
     def build(self, input_shape):
         self.input_shape = tuple(input_shape)
-        self.output_shape = (int(np.prod(input_shape)),)
+        self.output_shape = (math.prod(input_shape),)
         return self.output_shape
 
     def forward(self, x, training=False):
         return x.reshape(x.shape[0], -1)
 
-    def backward(self, dy, accumulate=True):
-        return dy.reshape((dy.shape[0],) + self.input_shape)
+    def backward(self, dy):
+        return dy.reshape((dy.shape[0], *self.input_shape))
 
     def infer(self, x):
         return x.reshape(x.shape[0], -1)
-
-    def get_config(self):
-        cfg = {"name": self.name}
-        if self.input_dim is not None:
-            cfg["input_dim"] = list(self.input_dim)
-        return cfg
-
-    @classmethod
-    def from_config(cls, cfg):
-        return cls(input_dim=_dim(cfg.get("input_dim")), name=cfg.get("name"))
-
-
-def _dim(v):
-    if v is None:
-        return None
-    return tuple(v) if isinstance(v, list) else v

@@ -1,6 +1,7 @@
-"""compile, train_step and evaluate: one update and one measurement.
+"""One update and one measurement: compile, the optimizer step, train_step,
+evaluate, and the guard against non-finite losses.
 
-The fit loop itself is in ``glassnet.fit``.
+The loop that repeats them is ``glassnet.train.loop``.
 """
 
 from __future__ import annotations
@@ -10,12 +11,12 @@ import warnings
 
 import numpy as np
 
-from glassnet import losses as loss_mod
 from glassnet import metrics as metric_mod
-from glassnet import optimizers as opt_mod
 from glassnet._validation import check_lengths, check_positive_int, check_X
-from glassnet.activations import Sigmoid, Step
+from glassnet.core import losses as loss_mod
+from glassnet.core.activations import Sigmoid, Step
 from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
+from glassnet.optimizers import get as get_optimizer
 
 NAN_POLICIES = ("raise", "stop", "warn")
 
@@ -27,7 +28,7 @@ def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
     activation, cross-entropy on an output that is not a probability).
     """
     loss = loss_mod.get(loss)
-    optimizer = opt_mod.get(optimizer, **opt_kwargs)
+    optimizer = get_optimizer(optimizer, **opt_kwargs)
     for layer in model.layers:
         if isinstance(getattr(layer, "activation", None), Step):
             raise TrainingError(
@@ -47,13 +48,21 @@ def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
     names = metrics if metrics is not None else []
     if isinstance(names, str):
         names = [names]
-    model.metrics = [metric_mod.get(m) for m in names]
-    model.loss, model.optimizer = loss, optimizer
+    metrics = [metric_mod.get(m) for m in names]
+    loss.on_device(model.xp)
+    optimizer.xp = model.xp
     optimizer.build(model.flat_params)
+    model.set_training_setup(loss, optimizer, metrics)
     return model
 
 
-def metric_outputs(model, out: np.ndarray) -> np.ndarray:
+def require_compiled(model) -> None:
+    if model.loss is None or model.optimizer is None:
+        raise ConfigError("the model is not compiled: call model.compile(loss=..., "
+                          "optimizer=...) before training or evaluating.")
+
+
+def metric_outputs(model, out):
     """What metrics see: the outputs, with a from-logits binary loss's logits
     z turned into σ(z) so that a single unit is thresholded at p = 0.5."""
     loss = model.loss
@@ -62,75 +71,77 @@ def metric_outputs(model, out: np.ndarray) -> np.ndarray:
     return out
 
 
-def require_compiled(model):
-    if model.loss is None or model.optimizer is None:
-        raise ConfigError("the model is not compiled: call model.compile(loss=..., "
-                          "optimizer=...) before training or evaluating.")
+# -- the update ---------------------------------------------------------------
+def optimizer_step(model, xb, yb, L: float) -> None:
+    """θ ← the optimizer's update from g; a glass-box tracer, when attached,
+    records the arrays just before and just after it."""
+    tracer = model.tracer
+    if tracer is not None:
+        tracer.before_update(model, xb, yb, L)
+    model.optimizer.step(model.flat_params, model.flat_grads)
+    if tracer is not None:
+        tracer.after_update(model)
+
+
+def nonfinite(model, L: float) -> str | None:
+    """"loss" or "gradient" when the batch gave a NaN/inf, else None."""
+    if not math.isfinite(L):
+        return "loss"
+    g = model.flat_grads
+    with np.errstate(over="ignore", invalid="ignore"):
+        gg = float(g @ g)            # finite only if every gᵢ is (or it overflowed)
+    if math.isfinite(gg) or bool(model.xp.isfinite(g).all()):
+        return None
+    return "gradient"
+
+
+def nonfinite_message(model, what: str, L: float, where: str) -> str:
+    return (f"non-finite {what} ({L!r}){where}: first appeared in "
+            f"{_first_nonfinite_layer(model)}. The weights were kept at their last "
+            "finite values. Usual causes: a learning rate too high (try 10× "
+            "smaller), unscaled inputs (standardise X), or extreme targets. "
+            "fit(nan_policy='stop'|'warn') chooses another reaction.")
+
+
+def handle_nonfinite(msg: str, nan_policy: str) -> None:
+    """'raise': TrainingError; 'warn': a warning (the update is skipped)."""
+    if nan_policy == "raise":
+        raise TrainingError(msg)
+    if nan_policy == "warn":
+        warnings.warn(msg + " Skipped this update.", RuntimeWarning, stacklevel=3)
 
 
 def _first_nonfinite_layer(model) -> str:
     """Name the layer where a NaN/inf first appears: forward outputs, then grads."""
+    xp = model.xp
     for layer in model.layers:
-        a = getattr(layer, "a", None)
-        if a is not None and not np.isfinite(a).all():
+        a = layer.kept().get("a")
+        if a is not None and not bool(xp.isfinite(a).all()):
             return f"layer '{layer.name}' output"
     for layer in reversed(model.layers):
         for pname, g in layer.grads.items():
-            if not np.isfinite(g).all():
+            if not bool(xp.isfinite(g).all()):
                 return f"layer '{layer.name}' gradient d{pname}"
-    last = model.layers[-1]
-    a = getattr(last, "a", None)
+    a = model.layers[-1].kept().get("a")
     if a is None or not a.size:
         return "the loss"
-    return (f"the loss on layer '{last.name}' output (largest |output| "
-            f"{float(np.abs(a).max()):.3g})")
+    return (f"the loss on layer '{model.layers[-1].name}' output (largest |output| "
+            f"{float(abs(a).max()):.3g})")
 
 
-def apply_step(model, xb, yb, wb=None, where: str = "", nan_policy: str = "raise"):
-    """Forward, backward and one optimizer update on a validated batch.
-
-    Returns the batch loss, or None when the update was skipped because the
-    loss or a gradient was not finite (policy 'warn' / 'stop').
-    """
-    # Overflow is detected below and reported once, as a TrainingError or by
-    # nan_policy, instead of a trail of NumPy RuntimeWarnings.
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        L = model.loss_and_grads(xb, yb, model.loss, wb, training=True)
-        g = model.flat_grads
-        gg = float(np.dot(g, g))
-    if not (math.isfinite(L) and math.isfinite(gg)) and not (
-            math.isfinite(L) and np.isfinite(g).all()):
-        what = "loss" if not math.isfinite(L) else "gradient"
-        msg = (f"non-finite {what} ({L!r}){where}: first appeared in "
-               f"{_first_nonfinite_layer(model)}. The weights were kept at their last "
-               "finite values. Usual causes: a learning rate too high (try 10× "
-               "smaller), unscaled inputs (standardise X), or extreme targets. "
-               "fit(nan_policy='stop'|'warn') chooses another reaction.")
-        if nan_policy == "raise":
-            raise TrainingError(msg)
-        if nan_policy == "warn":
-            warnings.warn(msg + " Skipped this update.", RuntimeWarning, stacklevel=3)
-        model._nonfinite = msg
-        return None
-    tracer = model.tracer
-    if tracer is not None:
-        tracer.before_update(model, xb, yb, L)
-    model.optimizer.step(model.flat_params, g)
-    if tracer is not None:
-        tracer.after_update(model)
-    return L
-
-
-def train_step(model, X, y, sample_weight=None) -> float:
+def train_step(model, X, y, sample_weight=None) -> float | None:
     """One update on one batch (X, y); returns the batch loss before the update."""
     require_compiled(model)
-    X = check_X(X, model.input_shape, model.dtype)
-    check_lengths(X, y)
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
-    w = None
-    if sample_weight is not None:
-        w = check_sample_weight(sample_weight, X.shape[0], model.dtype)
-    return apply_step(model, X, y, w)
+    X, y = model.prepare(X, y, model.loss)
+    w = None if sample_weight is None else model.backend.to_device(
+        check_sample_weight(sample_weight, X.shape[0], model.dtype))
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        L = model.loss_and_grads(X, y, model.loss, w, training=True)
+    what = nonfinite(model, L)
+    if what is not None:
+        handle_nonfinite(nonfinite_message(model, what, L, ""), "raise")
+    optimizer_step(model, X, y, L)
+    return L
 
 
 def check_sample_weight(sample_weight, n: int, dtype) -> np.ndarray:
@@ -149,6 +160,7 @@ def check_sample_weight(sample_weight, n: int, dtype) -> np.ndarray:
     return w
 
 
+# -- measurement ---------------------------------------------------------------
 def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
     """{"loss": …, <metric>: …} over the whole of (X, y), in inference mode."""
     require_compiled(model)
@@ -162,17 +174,15 @@ def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
 
 
 def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
-    """evaluate() on already-validated arrays (used by fit for validation)."""
-    loss = model.loss
-    fused = model._fused(loss)
+    """evaluate() on already-validated host arrays (fit's validation too)."""
+    head = model.objective(model.loss)
+    to_device, to_host = model.backend.to_device, model.backend.to_host
     per_sample, outputs = [], []
     for i in range(0, X.shape[0], batch_size):
-        xb, yb = X[i:i + batch_size], y[i:i + batch_size]
+        xb, yb = to_device(X[i:i + batch_size]), to_device(y[i:i + batch_size])
         out = model.forward(xb, training=False)
-        last = model.layers[-1]
-        ps = loss.per_sample_logits(last.z, yb) if fused else loss.per_sample(out, yb)
-        per_sample.append(ps)
-        outputs.append(out.copy())
+        per_sample.append(to_host(head.per_sample(out, yb)))
+        outputs.append(np.array(to_host(out), copy=True))
     ps = np.concatenate(per_sample).astype(np.float64)
     L = float(ps.mean() if w is None else (ps * w).sum() / len(ps))
     L += sum(layer.penalty() for layer in model.layers)
