@@ -26,7 +26,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.data.sequences import mnist_rows
-from glassnet.training import apply_step
+from glassnet.train.step import apply_step
 
 
 def load(n_fallback: int = 60_000):

@@ -1,8 +1,8 @@
 """Callbacks (``gn.callbacks``); defined in ``glassnet.train.callbacks``."""
 
 from glassnet.train.callbacks import (
-    CSVLogger,
     Callback,
+    CSVLogger,
     EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,

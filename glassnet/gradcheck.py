@@ -13,10 +13,10 @@ import numbers
 
 import numpy as np
 
-from glassnet.core import losses as loss_mod
-from glassnet.model import Sequential
 from glassnet._validation import check_positive_int
+from glassnet.core import losses as loss_mod
 from glassnet.errors import ConfigError, expected
+from glassnet.model import Sequential
 
 
 def _float64_copy(model):

@@ -1,6 +1,7 @@
 """Weight initializers (``gn.initializers``); defined in ``glassnet.core.init``."""
 
 from glassnet.core.init import (
+    NAMES,
     Constant,
     GlorotNormal,
     GlorotUniform,
@@ -9,7 +10,6 @@ from glassnet.core.init import (
     Initializer,
     LeCunNormal,
     LeCunUniform,
-    NAMES,
     Orthogonal,
     RandomNormal,
     RandomUniform,

@@ -99,7 +99,8 @@ class Sequential(Network):
 
         Runs in inference mode (dropout off), so the result is deterministic.
         """
-        loss = self.compiled_loss() if loss is None else losses.get(loss).on_device(self.xp)
+        loss = self.compiled_loss() if loss is None else \
+            losses.get(loss).on_device(self.xp)
         X, y = self.prepare(X, y, loss)
         self.loss_and_grads(X, y, loss, training=False)
         return [np.array(self.backend.to_host(g), copy=True)

@@ -1,4 +1,5 @@
-"""Learning-rate schedules (``gn.schedules``); defined in ``glassnet.train.schedules``."""
+"""Learning-rate schedules (``gn.schedules``), defined in
+``glassnet.train.schedules``."""
 
 from glassnet.train.schedules import (
     Constant,

@@ -258,7 +258,7 @@ def test_callbacks_match_by_position_and_class(tmp_path):
     other.set_model(make_regressor())
     chk = Checkpointer(path)
     net = make_regressor()
-    from glassnet.history import History
+    from glassnet.train.history import History
     resumed = chk.restore(net, np.random.default_rng(0), History(),
                           callbacks=[other, gn.callbacks.EarlyStopping()])
     assert resumed["callbacks"] == []

@@ -12,12 +12,7 @@ import glassnet.core.network as model_mod
 from glassnet import optimizers as O
 from glassnet.core import optim
 from glassnet.losses import CategoricalCrossentropy
-from glassnet.train.step import optimizer_step
-
-
-def apply_step(net, xb, yb):
-    L = net.loss_and_grads(xb, yb, net.loss, training=True)
-    optimizer_step(net, xb, yb, L)
+from glassnet.train.step import apply_step
 
 
 def _net(seed=0, dtype="float32", width=32):

@@ -180,9 +180,7 @@ def test_model_optimizer_state_is_flat_and_params_are_views():
     assert net.layers[0].W is W and np.shares_memory(W, net.flat_params)
     assert not np.array_equal(W, before)
     # the state of one parameter is a slice of the flat state at its offset
-    slot = net.slots[0]
-    layer, pname, shape, off, size = slot.layer, slot.name, slot.shape, slot.offset, slot.size
-    m_W = opt.state["m"][off:off + size].reshape(shape)
+    m_W = net.slots[0].of(opt.state["m"])
     g_W = net.layers[0].dW  # Adam's first m = (1 − β₁) g
     np.testing.assert_allclose(m_W, 0.1 * g_W, rtol=1e-6)
 

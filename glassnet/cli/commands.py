@@ -261,7 +261,7 @@ def _plot_demo(key: str, result: dict, path: Path) -> None:
 # ---------------------------------------------------------------------- plot
 def plot(args) -> int:
     from glassnet import plots
-    from glassnet.history import History
+    from glassnet.train.history import History
 
     run = Path(args.run)
     if args.run == "activations":

@@ -26,8 +26,8 @@ import math
 
 import numpy as np
 
-from glassnet.train.callbacks import Callback
 from glassnet.glassbox.formatting import Finding, Report
+from glassnet.train.callbacks import Callback
 
 # thresholds of the warnings (rules of thumb, printed in the messages)
 DEAD_FRACTION = 0.5

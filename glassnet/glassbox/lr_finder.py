@@ -18,7 +18,7 @@ import numpy as np
 from glassnet._validation import as_rng, check_lengths, check_X
 from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.trace import restore, snapshot
-from glassnet.train.step import nonfinite, optimizer_step, require_compiled
+from glassnet.train.step import apply_step, require_compiled
 
 
 @dataclass
@@ -83,13 +83,12 @@ def find_lr(model, X, y, start: float = 1e-6, end: float = 10.0, steps: int = 20
             idx = order[pos:pos + bs]
             pos += bs
             model.optimizer.learning_rate = float(lr)
-            xb, yb = model.backend.to_device(X[idx]), model.backend.to_device(y[idx])
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                L = model.loss_and_grads(xb, yb, model.loss, training=True)
-            if nonfinite(model, L) is not None:
+            to_device = model.backend.to_device
+            L = apply_step(model, to_device(X[idx]), to_device(y[idx]),
+                           nan_policy="stop")
+            if L is None or not math.isfinite(L):
                 diverged = float(lr)
                 break
-            optimizer_step(model, xb, yb, L)
             avg = smoothing * avg + (1 - smoothing) * L
             s = avg / (1 - smoothing ** (k + 1))       # bias-corrected running mean
             raw.append(L)

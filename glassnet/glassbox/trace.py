@@ -41,6 +41,7 @@ import numpy as np
 
 from glassnet.core.backend import to_host
 
+
 @dataclass
 class Trace:
     """One recorded step. ``layers[i]`` is a dict of named arrays for layer i."""

@@ -414,7 +414,7 @@ def _clean(o: Any) -> Any:
 
 
 def _fill_history(history, saved: dict) -> None:
-    from glassnet.history import History
+    from glassnet.train.history import History
     old = History.from_dict(saved)
     history.epoch, history.history = old.epoch, old.history
     history.diagnostics = old.diagnostics

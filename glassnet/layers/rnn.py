@@ -35,8 +35,8 @@ import numbers
 import numpy as np
 
 from glassnet import initializers
-from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.core.layer import Layer
+from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.layers.sequence import (
     RecurrentReceipt,
     init_from_config,

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from glassnet import initializers
-from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.core.layer import Layer
+from glassnet.errors import ConfigError, ShapeError, expected
 
 
 def orthogonal(shape: tuple[int, int], rng: np.random.Generator, dtype) -> np.ndarray:

@@ -129,19 +129,27 @@ def _first_nonfinite_layer(model) -> str:
             f"{float(abs(a).max()):.3g})")
 
 
-def train_step(model, X, y, sample_weight=None) -> float | None:
+def apply_step(model, xb, yb, wb=None, nan_policy: str = "raise") -> float | None:
+    """forward → loss → backward → update on one prepared batch; returns the
+    loss, or None when it (or a gradient) was not finite and the policy
+    ('stop', 'warn') skipped the update."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        L = model.loss_and_grads(xb, yb, model.loss, wb, training=True)
+    what = nonfinite(model, L)
+    if what is not None:
+        handle_nonfinite(nonfinite_message(model, what, L, ""), nan_policy)
+        return None
+    optimizer_step(model, xb, yb, L)
+    return L
+
+
+def train_step(model, X, y, sample_weight=None) -> float:
     """One update on one batch (X, y); returns the batch loss before the update."""
     require_compiled(model)
     X, y = model.prepare(X, y, model.loss)
     w = None if sample_weight is None else model.backend.to_device(
         check_sample_weight(sample_weight, X.shape[0], model.dtype))
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        L = model.loss_and_grads(X, y, model.loss, w, training=True)
-    what = nonfinite(model, L)
-    if what is not None:
-        handle_nonfinite(nonfinite_message(model, what, L, ""), "raise")
-    optimizer_step(model, X, y, L)
-    return L
+    return apply_step(model, X, y, w)
 
 
 def check_sample_weight(sample_weight, n: int, dtype) -> np.ndarray:
