@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import math
 
-from glassnet.core.activation import Activation, stable_sigmoid, check_slope
+from glassnet.core.activation import Activation, check_slope, stable_sigmoid
 from glassnet.core.text import factor, num
 
 
