@@ -1,6 +1,7 @@
 """Loss functions (``gn.losses``); the math is in ``glassnet.core.losses`` and,
 for softmax/sigmoid + cross-entropy on logits, ``glassnet.core.objective``."""
 
+from glassnet.core.crossentropy import SigmoidCrossEntropy, SoftmaxCrossEntropy
 from glassnet.core.losses import (
     NAMES,
     BinaryCrossentropy,
@@ -13,7 +14,6 @@ from glassnet.core.losses import (
     from_config,
     get,
 )
-from glassnet.core.objective import SigmoidCrossEntropy, SoftmaxCrossEntropy
 
 __all__ = ["NAMES", "BinaryCrossentropy", "CategoricalCrossentropy",
            "HalfSumSquaredError", "Huber", "Loss", "MeanAbsoluteError",

@@ -87,7 +87,13 @@ class Sigmoid(Activation):
         return out
 
     def backward(self, z, a, da, out=None):
-        return self.xp.multiply(da, a * (1.0 - a), out=self._out(da, out))  # da·a(1−a)
+        xp, out = self.xp, self._out(da, out)
+        if out is da:
+            return xp.multiply(da, a * (1.0 - a), out=out)  # dz = da · a(1 − a)
+        xp.subtract(1.0, a, out=out)         # the same without temporaries:
+        out *= a                             #   σ'(z) = a(1 − a)
+        out *= da                            #   dz = da · a(1 − a)
+        return out
 
     def explain(self, z, digits=6, row=None):
         return f"σ({num(z, digits)}) = 1 / (1 + e^({num(-z, digits)}))"
@@ -107,7 +113,13 @@ class Tanh(Activation):
         return self.xp.tanh(z, out=self._out(z, out))
 
     def backward(self, z, a, da, out=None):
-        return self.xp.multiply(da, 1.0 - a * a, out=self._out(da, out))  # da·(1−a²)
+        xp, out = self.xp, self._out(da, out)
+        if out is da:
+            return xp.multiply(da, 1.0 - a * a, out=out)    # dz = da · (1 − a²)
+        xp.multiply(a, a, out=out)           # the same without temporaries:
+        xp.subtract(1.0, out, out=out)       #   f'(z) = 1 − a²
+        out *= da                            #   dz = da · (1 − a²)
+        return out
 
     def explain_derivative(self, a_name, z_name, z, a, digits=6):
         return f"1 − {a_name}²", f"1 − {factor(a, digits)}²"
@@ -123,7 +135,12 @@ class ReLU(Activation):
         return self.xp.maximum(z, 0, out=self._out(z, out))
 
     def backward(self, z, a, da, out=None):
-        return self.xp.multiply(da, a > 0, out=self._out(da, out))  # da · 1[z > 0]
+        xp, out = self.xp, self._out(da, out)
+        if out is da:
+            return xp.multiply(da, a > 0, out=out)          # dz = da · 1[z > 0]
+        xp.greater(a, 0, out=out)            # the same without a bool temporary:
+        out *= da                            #   f'(z) = 1[z > 0], dz = da · f'(z)
+        return out
 
     def explain(self, z, digits=6, row=None):
         return f"max(0, {num(z, digits)})"
