@@ -225,7 +225,7 @@ def fit(model, X, y, epochs: int = 1, batch_size: int = 32, validation_split=Non
     ckpt = None
     start_epoch, start_batch, resumed = model.epoch, 0, None
     if checkpoint is not None:
-        from glassnet.io.checkpoint import Checkpointer
+        from glassnet.train.checkpoint import Checkpointer
         ckpt = Checkpointer(checkpoint, every=checkpoint_every)
         if resume:
             resumed = ckpt.restore(model, rng, history, callbacks=cbs)

@@ -67,7 +67,7 @@ class History:
             w.writerow([e, *[repr(self.history[k][i]) for k in keys]])
         text = buf.getvalue()
         if path is not None:
-            from glassnet.io.atomic import atomic_write_bytes
+            from glassnet.files.atomic import atomic_write_bytes
             atomic_write_bytes(path, text.encode())
         return text
 
@@ -81,7 +81,7 @@ class History:
     def to_json(self, path=None) -> str:
         text = json.dumps(self.to_dict(), indent=1, default=_jsonable)
         if path is not None:
-            from glassnet.io.atomic import atomic_write_bytes
+            from glassnet.files.atomic import atomic_write_bytes
             atomic_write_bytes(path, text.encode())
         return text
 

@@ -353,7 +353,7 @@ class Sequential:
 
     def save(self, path, **kwargs) -> None:
         """Save to a safetensors model file (see glassnet.io)."""
-        from glassnet.io import save_model
+        from glassnet.files.model_format import save_model
         extra = {**self.meta, **(kwargs.pop("extra_metadata", None) or {})}
         save_model(self, path, extra_metadata=extra, **kwargs)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from glassnet.errors import ConfigError, ModelFileError
+from glassnet.files.model_format import MODEL_KEY
 from glassnet.io import load_model, read_model_file, save_model, write_safetensors
-from glassnet.io.model_file import MODEL_KEY
 
 
 @pytest.fixture
@@ -270,6 +270,25 @@ def test_loaded_model_saved_again_keeps_its_preprocessing(tmp_path, core):
     np.testing.assert_array_equal(
         read_model_file(tmp_path / "c.safetensors").transform(X_raw),
         steps[1].transform(X_raw))
+
+
+def test_files_save_model_is_what_model_save_writes(tmp_path, core):
+    """Sequential.save(path, **kw) is glassnet.files.model_format.save_model(
+    model, path, **kw): the model's meta (what it was loaded with) is kept."""
+    from glassnet.files import model_format
+
+    net, steps, X_raw = _scaled_model(core)
+    net.save(tmp_path / "a.safetensors", preprocessing=steps,
+             extra_metadata={"class_names": ["a", "b"]})
+    loaded = read_model_file(tmp_path / "a.safetensors").model
+    loaded.save(tmp_path / "b.safetensors")
+    model_format.save_model(loaded, tmp_path / "c.safetensors")
+    assert (tmp_path / "b.safetensors").read_bytes() == \
+        (tmp_path / "c.safetensors").read_bytes()
+    again = read_model_file(tmp_path / "c.safetensors")
+    assert again.info["class_names"] == ["a", "b"]
+    assert again.predict(X_raw).tobytes() == \
+        read_model_file(tmp_path / "a.safetensors").predict(X_raw).tobytes()
 
 
 def test_preprocessing_bad_object_and_malformed_file(tmp_path, core):

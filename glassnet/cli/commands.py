@@ -92,7 +92,7 @@ def predict(args) -> int:
             w.writerow(list(map(_num, row)))
     text = buf.getvalue()
     if args.output:
-        from glassnet.io.atomic import atomic_write_bytes
+        from glassnet.files.atomic import atomic_write_bytes
         atomic_write_bytes(args.output, text.encode("utf-8"))
         print(f"wrote {data.n_samples} predictions to {args.output}")
     else:
@@ -243,7 +243,7 @@ PLOTTED_DEMOS = ("optimizers", "activations")
 
 def _plot_demo(key: str, result: dict, path: Path) -> None:
     from glassnet import plots
-    from glassnet.io.atomic import atomic_write_bytes
+    from glassnet.files.atomic import atomic_write_bytes
 
     if path.suffix.lower() != ".png":
         path = path.with_suffix(".png")

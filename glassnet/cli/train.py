@@ -26,7 +26,7 @@ from glassnet.cli.artifacts import make_plots
 from glassnet.cli.bundle import Bundle, is_builtin, load_training_data, spec_for
 from glassnet.data import StandardScaler, split_indices
 from glassnet.errors import ConfigError
-from glassnet.io.atomic import atomic_write_bytes
+from glassnet.files.atomic import atomic_write_bytes
 from glassnet.layers import Dense
 from glassnet.model import Sequential
 
@@ -69,7 +69,7 @@ def run(args) -> int:
     out.mkdir(parents=True, exist_ok=True)
     ckpt = out / "checkpoint.safetensors"
     if args.resume and ckpt.is_file():
-        from glassnet.io.checkpoint import read_checkpoint
+        from glassnet.io import read_checkpoint
         pos = read_checkpoint(ckpt)["position"]
         print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
               f" (of {pos['end_epoch']} epochs)")

@@ -33,7 +33,7 @@ def save(fig, path: str | os.PathLike[str], dpi: int = 110) -> Path:
     """Write the figure as PNG (atomically) and return the path."""
     import io
 
-    from glassnet.io.atomic import atomic_write_bytes
+    from glassnet.files.atomic import atomic_write_bytes
 
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
