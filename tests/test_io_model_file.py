@@ -251,9 +251,9 @@ def test_save_with_preprocessing_and_predict_applies_it(tmp_path, core):
     np.testing.assert_array_equal(saved.predict_classes(X_raw),
                                   net.predict_classes(by_hand))
     # the command line reads the same layout: glassnet predict applies it too
-    from glassnet.cli.bundle import load_bundle
+    from glassnet.cli.saved import open_model
 
-    np.testing.assert_array_equal(load_bundle(path).predict_proba(X_raw),
+    np.testing.assert_array_equal(open_model(path).predict_proba(X_raw),
                                   net.predict_proba(by_hand))
 
 

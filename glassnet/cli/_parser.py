@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+import glassnet
 from glassnet.data import builtin_names
 
 
@@ -67,7 +68,6 @@ def build_parser() -> Parser:
 
 
 def _version() -> str:
-    import glassnet
     return f"glassnet {glassnet.__version__}"
 
 
