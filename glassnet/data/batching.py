@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.data._checks import Seed, as_generator, check_positive_int
+from glassnet._validation import Seed, as_rng, check_positive_int
 from glassnet.errors import ShapeError, expected
 
 Batch = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
@@ -86,7 +86,7 @@ class BatchIterator:
         self.n = len(X)
         self.batch_size = min(check_positive_int(batch_size, "batch_size"), self.n)
         self.shuffle, self.drop_last, self.scale = shuffle, drop_last, scale
-        self.rng = as_generator(seed)
+        self.rng = as_rng(seed)
         self.x = _Gather(X, self.batch_size, dtype)
         labels = y is not None and np.asarray(y).dtype.kind in "biu"
         self.y = self._optional(y, "y", np.int64 if labels else dtype)

@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from glassnet.data._checks import check_positive_int
+from glassnet._validation import check_positive_int
 from glassnet.errors import ConfigError, DataError, expected
 
 CHUNK = 1 << 16
@@ -99,7 +99,7 @@ def download(
     (sleep ``backoff · 2^attempt`` seconds); a checksum mismatch is not
     retried and leaves nothing behind. Raises ``DataError`` on failure.
     """
-    retries = check_positive_int(retries, "retries", 0)
+    retries = check_positive_int(retries, "retries", minimum=0)
     sha256 = str(sha256).lower()
     if not _HEX64.match(sha256):
         raise ConfigError(

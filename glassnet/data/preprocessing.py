@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet._validation import check_features
 from glassnet.errors import ConfigError, DataError, ShapeError, expected
 
 _EPS = np.finfo(np.float64).eps
@@ -27,47 +28,6 @@ def _not_fitted(obj: object) -> ConfigError:
             f"Call {name}.fit(X_train) (or fit_transform) on the training data first.",
         )
     )
-
-
-def check_features(
-    X: Any, n_features: int | None = None, name: str = "X"
-) -> np.ndarray:
-    """X as a finite numeric 2-D array (n, F), F = ``n_features`` if given."""
-    X = np.asarray(X)
-    if X.dtype.kind not in "biuf":
-        raise ShapeError(
-            expected(
-                f"{name} with numbers",
-                f"dtype {X.dtype}",
-                "Encode text columns first (OneHotEncoder).",
-            )
-        )
-    if X.ndim != 2 or X.shape[0] == 0:
-        raise ShapeError(
-            expected(
-                f"{name} of shape (n_samples, n_features)",
-                f"shape {X.shape}",
-                "Use X.reshape(-1, 1) for a single feature.",
-            )
-        )
-    if n_features is not None and X.shape[1] != n_features:
-        raise ShapeError(
-            expected(
-                f"{name} with {n_features} features (as in fit)",
-                f"{X.shape[1]} features",
-                "Pass the same columns, in the same order.",
-            )
-        )
-    if X.dtype.kind == "f" and not np.isfinite(X).all():
-        row, col = np.argwhere(~np.isfinite(X))[0]
-        raise ShapeError(
-            expected(
-                f"finite values in {name}",
-                f"{X[row, col]} at row {row}, column {col}",
-                "Impute or drop missing values first.",
-            )
-        )
-    return X
 
 
 def _float(X: np.ndarray) -> np.dtype:
