@@ -3,7 +3,7 @@
 Every name below is defined in the module shown beside it.
 """
 
-from glassnet.data.batching import BatchIterator
+from glassnet.data.batching import BatchIterator, Gather
 from glassnet.data.builtin import builtin_names, load_builtin
 from glassnet.data.csv import load_csv, load_csv_features, transform_rows
 from glassnet.data.dataset import Dataset
@@ -44,6 +44,7 @@ __all__ = [
     "ColumnSpec",
     "Dataset",
     "FeatureSpec",
+    "Gather",
     "KFold",
     "LabelEncoder",
     "MinMaxScaler",
