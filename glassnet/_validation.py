@@ -123,6 +123,14 @@ def check_features(X: Any, n_features: int | None = None, name: str = "X"
     return X
 
 
+def not_fitted(obj: object) -> ConfigError:
+    """The error for a scaler/encoder used before ``fit``."""
+    name = type(obj).__name__
+    return ConfigError(expected(
+        f"a fitted {name}", "one that was never fitted",
+        f"Call {name}.fit(X_train) (or fit_transform) on the training data first."))
+
+
 def check_positive_int(value: Any, name: str, fix: str | None = None, *,
                        minimum: int = 1) -> int:
     """``value`` as an int ≥ ``minimum`` (1: a positive int), or ConfigError."""
