@@ -334,3 +334,44 @@ def test_load_model_without_preprocessing_does_not_warn(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gn.load(path)
+
+
+# ------------------------------------------ ModelFile: the model and its data
+
+
+def test_model_file_carries_spec_class_names_and_path(tmp_path, core):
+    import glassnet as gn
+    from glassnet.io import ModelFile
+
+    net = gn.Sequential([gn.Dense(3, "relu", input_dim=2),
+                         gn.Dense(2, "softmax")], seed=0)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    saved = read_model_file(path)
+    assert saved.path == str(path)
+    assert saved.spec.feature_names == ["x1", "x2"]       # saved from Python
+    assert saved.class_names == ["0", "1"] and saved.task == "classification"
+
+    X = np.random.default_rng(0).normal(size=(6, 2)) * 10 + 5
+    scaler = gn.StandardScaler().fit(X)
+    spec = gn.data.FeatureSpec([gn.data.ColumnSpec("a", "numeric"),
+                                gn.data.ColumnSpec("b", "numeric")], ["a", "b", "y"],
+                               "y", "classification", ["no", "yes"])
+    ModelFile(net, preprocessing=[scaler], spec=spec).save(
+        tmp_path / "s.safetensors", {"training": {"epochs": 1}})
+    again = read_model_file(tmp_path / "s.safetensors")
+    assert again.spec == spec and again.class_names == ["no", "yes"]
+    assert again.info["training"] == {"epochs": 1}
+    assert again.predict_proba(X).tobytes() == \
+        net.predict_proba(scaler.transform(X)).tobytes()
+
+
+def test_sequence_model_file_has_no_column_spec(tmp_path, core):
+    import glassnet as gn
+
+    net = gn.Sequential([gn.LSTM(3, input_dim=2), gn.Dense(1)], seed=0)
+    net.save(tmp_path / "r.safetensors")
+    saved = read_model_file(tmp_path / "r.safetensors")
+    assert saved.spec is None and saved.task == "regression"
+    X = np.random.default_rng(1).normal(size=(4, 5, 2)).astype(np.float32)
+    assert saved.predict(X).tobytes() == net.predict(X).tobytes()
