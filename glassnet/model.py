@@ -16,7 +16,7 @@ from glassnet.core import losses
 from glassnet.core.network import Network
 from glassnet.core.summary import summary_table
 from glassnet.errors import ConfigError, expected
-from glassnet.io.model_file import save_model  # MERGE: glassnet.files.model_format
+from glassnet.files.model_format import save_model
 from glassnet.layers import LAYER_TYPES
 from glassnet.train import loop, step
 from glassnet.train.history import History
@@ -194,6 +194,5 @@ class Sequential(Network):
     def save(self, path, **kwargs) -> None:
         """Save architecture and weights (and ``self.meta``) to a safetensors
         model file, atomically; see ``glassnet.io.save_model`` for options."""
-        extra = {**self.meta, **(kwargs.pop("extra_metadata", None) or {})}
-        save_model(self, path, extra_metadata=extra, **kwargs)
+        save_model(self, path, **kwargs)
 

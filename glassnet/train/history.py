@@ -10,6 +10,7 @@ import math
 import numpy as np
 
 from glassnet.errors import ConfigError, expected
+from glassnet.files.atomic import atomic_write_bytes
 
 
 class History:
@@ -67,7 +68,6 @@ class History:
             w.writerow([e, *[repr(self.history[k][i]) for k in keys]])
         text = buf.getvalue()
         if path is not None:
-            from glassnet.io.atomic import atomic_write_bytes
             atomic_write_bytes(path, text.encode())
         return text
 
@@ -81,7 +81,6 @@ class History:
     def to_json(self, path=None) -> str:
         text = json.dumps(self.to_dict(), indent=1, default=_jsonable)
         if path is not None:
-            from glassnet.io.atomic import atomic_write_bytes
             atomic_write_bytes(path, text.encode())
         return text
 

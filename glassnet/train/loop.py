@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from glassnet.data.batching import _Gather as Gather
+from glassnet.data.batching import Gather
 from glassnet.train.history import History
 from glassnet.train.progress import EpochProgress
 from glassnet.train.setup import Run, prepare

@@ -20,8 +20,8 @@ from glassnet._validation import as_rng, check_lengths, check_X
 from glassnet.data.splits import split_indices
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.glassbox.diagnostics import DiagnosticsRecorder
-from glassnet.io.checkpoint import Checkpointer  # MERGE: glassnet.train.checkpoint
 from glassnet.train import callbacks as cb_mod
+from glassnet.train.checkpoint import Checkpointer
 from glassnet.train.history import History
 from glassnet.train.step import NAN_POLICIES, check_sample_weight, require_compiled
 

@@ -1,16 +1,35 @@
-"""Validation of a parsed safetensors header (see ``safetensors_format``).
+"""The JSON header of a safetensors file: its checks, its bytes, its checksum.
+
+    {"__metadata__": {str: str},
+     "W0": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
+     ...}
 
 Everything a reader needs is checked here before a single tensor byte is
 read: each entry's fields and types, a known dtype, and that the byte ranges
 tile the data section exactly — no gaps, no overlaps, nothing left over.
+
+glassnet writes one canonical form of the header (``encode_header``) and two
+metadata keys:
+
+    glassnet.format_version = "1"
+    glassnet.sha256 = SHA-256( u64le(len(H)) ‖ H ‖ data section )
+
+where H is the canonical header JSON with the ``glassnet.sha256`` key left
+out. Covering the header as well as the data, and requiring the header bytes
+to be exactly the canonical JSON plus space padding, means that any changed
+byte anywhere in the file is detected.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
+import struct
 from typing import Any, NamedTuple
 
 import numpy as np
+
+from glassnet.files._json import canonical_json, loads_strict
 
 # safetensors dtype code -> explicit little-endian NumPy dtype.
 DTYPES: dict[str, np.dtype] = {
@@ -25,6 +44,9 @@ DTYPES: dict[str, np.dtype] = {
     "BOOL": np.dtype("?"),
 }
 METADATA_KEY = "__metadata__"
+CHECKSUM_KEY = "glassnet.sha256"
+VERSION_KEY = "glassnet.format_version"
+FORMAT_VERSION = "1"
 _ENTRY_FIELDS = {"dtype", "shape", "data_offsets"}
 
 
@@ -41,6 +63,23 @@ class TensorEntry(NamedTuple):
     shape: tuple[int, ...]
     begin: int
     end: int
+
+
+def parse_header(raw: bytes) -> dict[str, Any]:
+    """The header bytes as a JSON object, or ``HeaderProblem``."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise HeaderProblem(f"header is not valid UTF-8 (byte {exc.start})") from None
+    try:
+        header = loads_strict(text)
+    except ValueError as exc:
+        raise HeaderProblem(f"header is not valid JSON ({exc})") from None
+    if not isinstance(header, dict):
+        raise HeaderProblem(
+            f"header must be a JSON object, found {type(header).__name__}"
+        )
+    return header
 
 
 def split_header(
@@ -130,3 +169,47 @@ def _check_layout(entries: list[TensorEntry], data_len: int) -> None:
         raise HeaderProblem(
             f"tensors cover {position} bytes but the data section has {data_len}"
         )
+
+
+# ------------------------------------------------- canonical bytes, checksum
+
+
+def encode_header(header: dict[str, Any]) -> bytes:
+    """Canonical JSON padded with spaces so that 8 + len ≡ 0 (mod 8)."""
+    body = canonical_json(header)
+    return body + b" " * (-len(body) % 8)
+
+
+def hash_header(header: dict[str, Any]) -> Any:
+    """sha256 object fed u64le(len(H)) ‖ H, H = header without its checksum."""
+    meta = {k: v for k, v in header[METADATA_KEY].items() if k != CHECKSUM_KEY}
+    body = canonical_json({**header, METADATA_KEY: meta})
+    h = hashlib.sha256(struct.pack("<Q", len(body)))
+    h.update(body)
+    return h
+
+
+def start_checksum(
+    raw: bytes,
+    header: dict[str, Any],
+    metadata: dict[str, str],
+    require_checksum: bool,
+) -> Any:
+    """Return a sha256 object already fed the header, or None if unchecked."""
+    version = metadata.get(VERSION_KEY, FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        raise HeaderProblem(
+            f"glassnet file format version {version!r} is not supported "
+            f"(this glassnet reads {FORMAT_VERSION!r}); upgrade glassnet"
+        )
+    if CHECKSUM_KEY not in metadata:
+        if require_checksum:
+            raise HeaderProblem(
+                f"no {CHECKSUM_KEY!r} checksum in the metadata, so it was not "
+                "written by glassnet or is damaged (pass require_checksum=False "
+                "to read a trusted file from another tool)"
+            )
+        return None
+    if raw != encode_header(header):
+        raise HeaderProblem("header bytes differ from what glassnet writes (edited?)")
+    return hash_header(header)

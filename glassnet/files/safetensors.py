@@ -4,26 +4,16 @@ Layout (https://github.com/huggingface/safetensors):
 
     [8 bytes]  N, header length, little-endian u64
     [N bytes]  UTF-8 JSON header, padded with spaces so 8 + N ≡ 0 (mod 8)
-               {"__metadata__": {str: str},
-                "W0": {"dtype": "F32", "shape": [2, 3], "data_offsets": [0, 24]},
-                ...}
+               (``safetensors_header``: its checks, bytes and checksum)
     [rest]     raw little-endian tensor bytes; data_offsets index into it
 
-Files written here carry two metadata keys:
-
-    glassnet.format_version = "1"
-    glassnet.sha256 = SHA-256( u64le(len(H)) ‖ H ‖ data section )
-
-where H is the canonical header JSON with the ``glassnet.sha256`` key left
-out. Covering the header as well as the data, and requiring the header bytes
-to be exactly the canonical JSON plus space padding, means that any changed
-byte anywhere in the file is detected. Loading never executes anything: the
-file is parsed as JSON and copied into fresh NumPy arrays.
+Files written here carry a SHA-256 checksum of header and data, so any
+changed byte anywhere in the file is detected. Loading never executes
+anything: the file is parsed as JSON and copied into fresh NumPy arrays.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 import stat
 import struct
@@ -34,20 +24,23 @@ from typing import IO, Any
 import numpy as np
 
 from glassnet.errors import ConfigError, ModelFileError, ShapeError
-from glassnet.io._json import canonical_json, loads_strict
-from glassnet.io._safetensors_header import (
+from glassnet.files.atomic import atomic_write_bytes
+from glassnet.files.safetensors_header import (
+    CHECKSUM_KEY,
     DTYPES,
+    FORMAT_VERSION,
     METADATA_KEY,
+    VERSION_KEY,
     HeaderProblem,
     TensorEntry,
+    encode_header,
+    hash_header,
     nbytes,
+    parse_header,
     split_header,
+    start_checksum,
 )
-from glassnet.io.atomic import atomic_write_bytes
 
-CHECKSUM_KEY = "glassnet.sha256"
-VERSION_KEY = "glassnet.format_version"
-FORMAT_VERSION = "1"
 MAX_HEADER_BYTES = 16 * 1024 * 1024
 
 _CODE_BY_KIND = {
@@ -92,11 +85,11 @@ def write_safetensors(
         offset += arr.nbytes
     chunks = [_byte_view(arr) for _, _, arr in arrays]
     try:
-        h = _hash_header(header)
+        h = hash_header(header)
         for chunk in chunks:
             h.update(chunk)
         meta[CHECKSUM_KEY] = h.hexdigest()
-        encoded = _encode_header(header)
+        encoded = encode_header(header)
     except UnicodeEncodeError as exc:
         raise ConfigError(
             f"expected names and metadata encodable as UTF-8, received {exc.object!r}."
@@ -138,21 +131,6 @@ def _check_user_metadata(metadata: Mapping[str, str] | None) -> dict[str, str]:
             meta[key] = value
     meta[VERSION_KEY] = FORMAT_VERSION
     return meta
-
-
-def _encode_header(header: dict[str, Any]) -> bytes:
-    """Canonical JSON padded with spaces so that 8 + len ≡ 0 (mod 8)."""
-    body = canonical_json(header)
-    return body + b" " * (-len(body) % 8)
-
-
-def _hash_header(header: dict[str, Any]) -> Any:
-    """sha256 object fed u64le(len(H)) ‖ H, H = header without its checksum."""
-    meta = {k: v for k, v in header[METADATA_KEY].items() if k != CHECKSUM_KEY}
-    body = canonical_json({**header, METADATA_KEY: meta})
-    h = hashlib.sha256(struct.pack("<Q", len(body)))
-    h.update(body)
-    return h
 
 
 # ---------------------------------------------------------------------- read
@@ -240,10 +218,10 @@ def _read_open(
     if n == 0 or n > max_header_bytes or n > size - 8:
         raise _bad_length(where, prefix, n, size, max_header_bytes)
     raw = _read_exact(f, n)
-    header = _parse_header(raw)
+    header = parse_header(raw)
     data_len = size - 8 - n
     metadata, entries = split_header(header, data_len)
-    hasher = _start_checksum(raw, header, metadata, require_checksum)
+    hasher = start_checksum(raw, header, metadata, require_checksum)
     arrays = {e.name: _read_tensor(f, e, hasher) for e in entries}
     if f.read(1):
         raise HeaderProblem("the file grew while it was being read")
@@ -275,48 +253,6 @@ def _bad_length(
         f"header length {n} is over the limit of {cap} bytes",
         "Raise max_header_bytes if you trust this file.",
     )
-
-
-def _parse_header(raw: bytes) -> dict[str, Any]:
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise HeaderProblem(f"header is not valid UTF-8 (byte {exc.start})") from None
-    try:
-        header = loads_strict(text)
-    except ValueError as exc:
-        raise HeaderProblem(f"header is not valid JSON ({exc})") from None
-    if not isinstance(header, dict):
-        raise HeaderProblem(
-            f"header must be a JSON object, found {type(header).__name__}"
-        )
-    return header
-
-
-def _start_checksum(
-    raw: bytes,
-    header: dict[str, Any],
-    metadata: dict[str, str],
-    require_checksum: bool,
-) -> Any:
-    """Return a sha256 object already fed the header, or None if unchecked."""
-    version = metadata.get(VERSION_KEY, FORMAT_VERSION)
-    if version != FORMAT_VERSION:
-        raise HeaderProblem(
-            f"glassnet file format version {version!r} is not supported "
-            f"(this glassnet reads {FORMAT_VERSION!r}); upgrade glassnet"
-        )
-    if CHECKSUM_KEY not in metadata:
-        if require_checksum:
-            raise HeaderProblem(
-                f"no {CHECKSUM_KEY!r} checksum in the metadata, so it was not "
-                "written by glassnet or is damaged (pass require_checksum=False "
-                "to read a trusted file from another tool)"
-            )
-        return None
-    if raw != _encode_header(header):
-        raise HeaderProblem("header bytes differ from what glassnet writes (edited?)")
-    return _hash_header(header)
 
 
 def _read_tensor(f: IO[bytes], entry: TensorEntry, hasher: Any) -> np.ndarray:
