@@ -5,10 +5,7 @@ looked up by a name that comes from a file."""
 from glassnet.core.dense import Dense
 from glassnet.core.layer import Layer
 from glassnet.core.simple import Activation, Dropout, Flatten
-from glassnet.layers.gru import GRU
-from glassnet.layers.lstm import LSTM
-from glassnet.layers.rnn import SimpleRNN
-from glassnet.layers.sequence import TimeDistributed, pad_sequences
+from glassnet.rnn import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
 
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense,
