@@ -226,3 +226,22 @@ def test_layer_contract(cls, return_sequences):
     cfg = net.get_config()
     clone = gn.Sequential.from_config(cfg)
     assert clone.get_config() == cfg
+
+
+@pytest.mark.parametrize("name", ["recurrent_main", "lstm_main"])
+def test_model_files_written_before_the_restructure_still_load(name):
+    """Files saved by the old layers (tests/fixtures/rnn, written on main):
+    same config, same predictions, bit for bit, on either LSTM path."""
+    import json
+    from pathlib import Path
+    pytest.importorskip("safetensors")
+    folder = Path(__file__).parent / "fixtures" / "rnn"
+    net = gn.load(folder / f"{name}.safetensors")
+    saved = np.load(folder / f"{name}_io.npz")
+    assert net.get_config() == json.loads((folder / f"{name}_config.json").read_text())
+    assert net.predict(saved["X"]).tobytes() == saved["y_pred"].tobytes()
+    for layer in net.layers:
+        if isinstance(layer, gn.LSTM):
+            layer.fast = False                         # the readable equations
+    np.testing.assert_allclose(net.predict(saved["X"]), saved["y_pred"], rtol=1e-6,
+                               atol=1e-7)
