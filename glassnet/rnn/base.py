@@ -1,16 +1,12 @@
 """What SimpleRNN, LSTM and GRU share: sequences in, masks, BPTT bookkeeping.
 
 Inputs are batch-first ``(B, T, F)``; inside a layer everything is time-major
-``(T, B, ·)`` so that step t is one contiguous block. Forward keeps the states
-it went through, ``Hs[0]`` = h₀ (the initial state) and ``Hs[t]`` = h_t, and
-backward keeps ``DH[t]`` = ∂L/∂h_t beside them (``DH[0]`` = ∂L/∂h₀) and the
-gradient of the recurrent pre-activations (``dZ_rec[t−1]`` for step t), so
-that
-
-    ∂L/∂U = Σ_t h_{t−1}ᵀ δ_t          (backpropagation through time)
-
-can be shown term by term (``recurrent_weight_receipt``) and the size of
-∂L/∂h_t over time can be plotted (``step_grad_norms``).
+``(T, B, ·)`` so that step t is one contiguous block. Steps are t = 1 … T:
+forward keeps ``Hs[t]`` = h_t (``Hs[0]`` = h₀, the initial state), backward
+``DH[t]`` = ∂L/∂h_t and the recurrent pre-activations' gradient δ_t
+(``dZ_rec[t−1]``), so that ∂L/∂U = Σ_t h_{t−1}ᵀ δ_t (backpropagation through
+time) can be shown term by term (``recurrent_weight_receipt``) and ‖∂L/∂h_t‖
+plotted over t (``step_grad_norms``).
 
 Masking (padding of variable-length sequences): a step whose features all
 equal ``mask_value`` is padding. With m_t ∈ {0, 1} per sample,
@@ -21,22 +17,29 @@ equal ``mask_value`` is padding. With m_t ∈ {0, 1} per sample,
 so a padded step changes no state, and in backward it passes ∂L/∂h_t straight
 to h_{t−1} and adds nothing to ∂L/∂W, ∂L/∂U, ∂L/∂b or ∂L/∂x_t.
 
-Truncated BPTT (``truncate=k``): the state entering steps k, 2k, 3k, … is
-treated as a constant in backward — exactly what feeding the sequence in
-chunks of k steps with a detached carried state computes.
+Truncated BPTT (``truncate=k``): the states h_k, h_2k, … are constants in
+backward — what feeding the sequence in chunks of k steps with a detached
+carried state computes.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from glassnet.core import init
+from glassnet.core.backend import to_host
 from glassnet.core.layer import Layer
-from glassnet.errors import ConfigError, ShapeError, expected
+from glassnet.errors import ShapeError, expected
 from glassnet.fast.colsum import colsum
+from glassnet.rnn.checks import (
+    check_input_shape,
+    check_options,
+    check_sequence,
+    check_state,
+    sequence_dim,
+)
 from glassnet.rnn.receipts import RecurrentReceipt, weight_receipt
 
 
@@ -55,12 +58,11 @@ class Recurrent(Layer):
 
     Subclasses set ``gates`` (names of the column blocks of W and U) and write
     ``forward`` / ``backward`` with the cell's equations; this class handles
-    shapes, masks, the initial state, the parameter gradients that are one
-    matrix product over all time steps, and the glass-box records.
+    shapes, masks, the initial state, the parameter gradients (one matrix
+    product over all time steps) and the glass-box records.
 
-    Keeps (batch-first views, for the glass box): ``x`` (B, T, F), ``h``
-    (B, T, H) = h_1 … h_T; after backward ``dh`` (B, T, H) = ∂L/∂h_t and
-    ``step_grad_norms`` (T,) = ‖∂L/∂h_t‖ over the batch.
+    Keeps (batch-first views): ``x`` (B, T, F), ``h`` (B, T, H) = h_1 … h_T;
+    after backward ``dh`` (B, T, H) = ∂L/∂h_t and ``step_grad_norms`` (T,).
 
     Initial state: ``forward(x, training, initial_state=h0)`` or the attribute
     ``layer.initial_state`` (None = zeros, (H,) or (B, H); the LSTM takes a
@@ -83,7 +85,7 @@ class Recurrent(Layer):
                  recurrent_initializer="orthogonal", bias_initializer="zeros",
                  input_dim: int | tuple | None = None, name: str | None = None):
         super().__init__(input_dim=None, name=name)
-        _check_options(type(self).__name__, units, truncate, mask_value)
+        check_options(type(self).__name__, units, truncate, mask_value)
         self.input_dim = sequence_dim(input_dim, type(self).__name__)
         self.units = int(units)
         self.return_sequences = bool(return_sequences)
@@ -99,12 +101,7 @@ class Recurrent(Layer):
 
     # -- construction ------------------------------------------------------
     def build(self, input_shape):
-        if len(input_shape) != 2:
-            raise ShapeError(expected(
-                f"a sequence input (n_steps, n_features) for {type(self).__name__}",
-                f"input shape {tuple(input_shape)}",
-                "Feed (batch, time, features) arrays; pass input_dim=n_features."))
-        self.input_shape = tuple(input_shape)
+        self.input_shape = check_input_shape(input_shape, type(self).__name__)
         T = input_shape[0]
         self.output_shape = (T, self.units) if self.return_sequences else \
             (self.units,)
@@ -136,21 +133,20 @@ class Recurrent(Layer):
     def get_weights(self) -> list[np.ndarray]:
         """Host copies of this layer's parameters in param_shapes() order
         (see the class docstring for the layout and the mapping to PyTorch)."""
-        return [np.array(self.params[k], copy=True) for k in self.param_shapes()]
+        return [np.array(to_host(self.params[k]), copy=True)
+                for k in self.param_shapes()]
 
     def set_weights(self, weights: list) -> None:
         """Copy arrays in param_shapes() order into the bound parameters."""
         shapes = self.param_shapes()
-        if not isinstance(weights, list | tuple) or len(weights) != len(shapes):
-            raise ShapeError(expected(f"{len(shapes)} arrays {list(shapes.values())}",
-                                      repr(type(weights).__name__),
-                                      f"Pass [{', '.join(shapes)}]."))
-        arrays = [np.asarray(w, dtype=self.dtype) for w in weights]
-        for (k, shape), a in zip(shapes.items(), arrays, strict=True):
-            if a.shape != shape or not np.isfinite(a).all():
-                raise ShapeError(expected(f"{k} of shape {shape}, finite",
-                                          f"shape {a.shape}", "W is (n_in, k·H), "
-                                          "U is (H, k·H); transpose PyTorch's."))
+        arrays = [np.asarray(w, dtype=self.dtype) for w in weights] \
+            if isinstance(weights, list | tuple) else []
+        if [a.shape for a in arrays] != list(shapes.values()) \
+                or not all(np.isfinite(a).all() for a in arrays):
+            raise ShapeError(expected(
+                f"[{', '.join(shapes)}] of shapes {list(shapes.values())}, finite",
+                [a.shape for a in arrays] or type(weights).__name__,
+                "W is (n_in, k·H), U is (H, k·H); transpose PyTorch's."))
         for k, a in zip(shapes, arrays, strict=True):
             self.params[k][...] = self.xp.asarray(a)
 
@@ -167,11 +163,7 @@ class Recurrent(Layer):
     def _begin(self, x):
         """Keep x and its time-major copy xt (T, B, F), the mask m_t (``real``,
         (T, B, 1), None when nothing is padded) and ``padded`` = 1 − m_t."""
-        if x.ndim != 3 or x.shape[2] != self.n_features:
-            raise ShapeError(expected(f"input (batch, time, {self.n_features})",
-                                      f"shape {x.shape}", "Check the features per "
-                                      "step (input_dim)."))
-        B, T, F = x.shape
+        B, T, F = check_sequence(x, self.n_features)
         self.x, self.xt = x, self._work("xt", (T, B, F))
         self.xt[...] = x.transpose(1, 0, 2)                # (T, B, F)
         self.real = self.padded = None
@@ -189,12 +181,7 @@ class Recurrent(Layer):
         if state is None:
             S[0] = 0.0
             return S
-        s = self.xp.asarray(state, dtype=self.dtype)
-        if s.shape not in ((self.units,), (B, self.units)):
-            raise ShapeError(expected(f"an initial state of shape ({self.units},) or "
-                                      f"({B}, {self.units})", f"shape {s.shape}",
-                                      "Pass one state per sample, or one for all."))
-        S[0] = s
+        S[0] = check_state(self.xp.asarray(state, dtype=self.dtype), B, self.units)
         return S
 
     def _input_projection(self, b, key: str = "xw"):
@@ -228,16 +215,14 @@ class Recurrent(Layer):
         """DH (T + 1, B, H) set to what the output gives: DH[t] = ∂L/∂y_t
         (only DH[T] without return_sequences), DH[0] = 0."""
         T, B, _ = self.xt.shape
-        DH = self._work("dh", (T + 1, B, self.units))
-        DH[0] = 0.0
+        DH = self.DH = self._work("dh", (T + 1, B, self.units))
+        DH[...] = 0.0
         if not self.return_sequences:
-            DH[1:-1] = 0.0
             DH[-1] = dy                                    # ∂L/∂h_T = ∂L/∂y
-        elif self.real is None:
-            DH[1:] = dy.transpose(1, 0, 2)                 # ∂L/∂h_t = ∂L/∂y_t
-        else:                                              # padded y_t are constants
-            self.xp.multiply(dy.transpose(1, 0, 2), self.real, out=DH[1:])
-        self.DH = DH
+            return DH
+        DH[1:] = dy.transpose(1, 0, 2)                     # ∂L/∂h_t = ∂L/∂y_t
+        if self.real is not None:
+            DH[1:] *= self.real                            # padded y_t are constants
         return DH
 
     def _cut(self, t: int) -> bool:
@@ -328,39 +313,3 @@ class Recurrent(Layer):
         return (f"{type(self).__name__}({self.units}, "
                 f"return_sequences={self.return_sequences})")
 
-
-def _check_options(owner: str, units, truncate, mask_value) -> None:
-    if isinstance(units, bool) or not isinstance(units, numbers.Integral) \
-            or units <= 0:
-        raise ConfigError(expected("units as a positive int", repr(units),
-                                   f"Pass the state size, e.g. {owner}(64)."))
-    if truncate is not None and (isinstance(truncate, bool) or not isinstance(
-            truncate, numbers.Integral) or truncate <= 0):
-        raise ConfigError(expected("truncate as a positive int or None",
-                                   repr(truncate), "Pass e.g. truncate=20."))
-    if mask_value is not None and (isinstance(mask_value, bool) or
-                                   not isinstance(mask_value, numbers.Real)
-                                   or not math.isfinite(mask_value)):
-        raise ConfigError(expected("mask_value as a finite number or None",
-                                   repr(mask_value), "Pass e.g. mask_value=0.0."))
-
-
-def sequence_dim(input_dim, owner: str):
-    """input_dim=F means (any number of steps, F); (T, F) fixes T (T may be None)."""
-    if input_dim is None:
-        return None
-    dims = (input_dim,) if isinstance(input_dim, numbers.Integral) else \
-        tuple(input_dim) if isinstance(input_dim, tuple | list) else None
-    if dims is not None and len(dims) == 1:
-        dims = (None, dims[0])
-
-    def ok(d, allow_none):
-        return (d is None and allow_none) or (isinstance(d, numbers.Integral) and
-                                              not isinstance(d, bool) and d > 0)
-    if dims is None or len(dims) != 2 or not ok(dims[0], True) \
-            or not ok(dims[1], False):
-        raise ConfigError(expected(f"input_dim for {owner} as the features per step "
-                                   "(an int) or (n_steps, n_features)",
-                                   repr(input_dim), "Pass e.g. input_dim=28 for "
-                                   "MNIST rows (28 features per step)."))
-    return (None if dims[0] is None else int(dims[0]), int(dims[1]))
