@@ -40,7 +40,7 @@ def gate_weights(layer):
 
 def forward(layer) -> None:
     """Fill layer.Hs[1:] and layer.C[1:] (row 0: the initial states); keep the
-    gates G (T, 4, B, H) = [i, f, o, g] and TC = tanh(c_t) for backward."""
+    gates G_fused (T, 4, B, H) = [i, f, o, g] and TC = tanh(c_t) for backward."""
     xp, xt, Hs, C = layer.xp, layer.xt, layer.Hs, layer.C
     T, B, F = xt.shape
     H = layer.units
@@ -51,7 +51,7 @@ def forward(layer) -> None:
     XW = layer._work("xw_gates", (4, T * B, H))            #   for all t at once
     xp.matmul(X1, Wb, out=XW)
     XW = XW.reshape(4, T, B, H)
-    G = layer.G = layer._work("gates_fused", (T, 4, B, H))
+    G = layer.G_fused = layer._work("gates_fused", (T, 4, B, H))
     TC = layer.TC = layer._work("tanh_c", (T, B, H))
     ig = layer._work("tmp_ig", (B, H))
     for t in range(T):
@@ -89,7 +89,7 @@ def backward(layer, DH):
     Ut = layer._work("Ut", (4 * H, H))
     Ut[...] = layer.U.T
     for t in range(T - 1, -1, -1):
-        dh, tc, a = DH[t + 1], layer.TC[t], layer.G[t]
+        dh, tc, a = DH[t + 1], layer.TC[t], layer.G_fused[t]
         i, f, o, g = a
         dz = dZ[t]
         dzg = dz.reshape(B, 4, H).transpose(1, 0, 2)       # (4, B, H) view, i f g o

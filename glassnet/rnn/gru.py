@@ -86,28 +86,26 @@ class GRU(Recurrent):
         return self._outputs()
 
     def backward(self, dy):
-        xp, Hs, real, H = self.xp, self.Hs, self.real, self.units
+        Hs, real, H = self.Hs, self.real, self.units
         DH = self._seed_dh(dy)                             # DH[t] = ∂L/∂h_t
         dA = self._work("dA", self.G.shape)                # input side [r | z | n]
         dR = self._work("dR", self.G.shape)                # recurrent side
-        dn = self._work("tmp_dn", DH[0].shape)             # (B, H)
+        Ut = self.U.T
         for t in range(len(dA), 0, -1):
             dh = DH[t]
             r, z, n = self._split(self.G[t - 1])
+            rec_n, h_prev = self.R[t - 1, :, 2 * H:], Hs[t - 1]  # ĥ_n, h_{t−1}
             da_r, da_z, da_n = self._split(dA[t - 1])
-            xp.subtract(1.0, z, out=dn)
-            dn *= dh                                       # ∂L/∂n = dh ⊙ (1 − z)
-            xp.multiply(dn, 1.0 - n * n, out=da_n)         # da_n = ∂L/∂n ⊙ (1 − n²)
-            xp.multiply(dn, (Hs[t - 1] - n) * z, out=da_z)  # da_z = dh (h − n) z(1 − z)
-            xp.multiply(da_n * self.R[t - 1, :, 2 * H:],   # da_r = da_n ⊙ ĥ_n
-                        r * (1.0 - r), out=da_r)           #        ⊙ r(1 − r)
+            da_n[...] = dh * (1.0 - z) * (1.0 - n * n)     # dh ⊙ (1 − z) ⊙ (1 − n²)
+            da_z[...] = dh * (h_prev - n) * z * (1.0 - z)  # dh ⊙ (h_{t−1} − n) z(1 − z)
+            da_r[...] = da_n * rec_n * r * (1.0 - r)       # da_n ⊙ ĥ_n ⊙ r(1 − r)
             if real is not None:
                 dA[t - 1] *= real[t - 1]                   # padded step: no gradient
             dR[t - 1] = dA[t - 1]                          # dR_t = [da_r, da_z,
             dR[t - 1, :, 2 * H:] *= r                      #         da_n ⊙ r]
             if self._cut(t):
                 continue
-            DH[t - 1] += dR[t - 1] @ self.U.T              # dh_{t−1} += dR_t Uᵀ
+            DH[t - 1] += dR[t - 1] @ Ut                    # dh_{t−1} += dR_t Uᵀ
             if real is None:
                 DH[t - 1] += dh * z                        #   + dh_t ⊙ z
             else:                                          #   (all of dh where padded)

@@ -41,7 +41,7 @@ class LSTM(Recurrent):
 
     gates = ("input", "forget", "cell", "output")
     keeps = ("x", "h", "c")
-    tape = (*Recurrent.tape, "C", "Z", "TC", "G", "fused")
+    tape = (*Recurrent.tape, "C", "G", "TC", "G_fused", "fused")
     #: run the fused kernels of glassnet.fast.lstm (read at forward)
     fast = True
 
@@ -86,10 +86,10 @@ class LSTM(Recurrent):
     def _forward_steps(self, T: int) -> None:
         xp, Hs, C = self.xp, self.Hs, self.C
         XW = self._input_projection(self.b)                # x_t W + b, (T, B, 4H)
-        Z = self.Z = self._work("gates", XW.shape)         # [i | f | g | o] per step
+        G = self.G = self._work("gates", XW.shape)         # z_t, then [i | f | g | o]
         TC = self.TC = self._work("tanh_c", Hs[1:].shape)  # tanh(c_t), (T, B, H)
         for t in range(1, T + 1):
-            z = Z[t - 1]                                   # (B, 4H)
+            z = G[t - 1]                                   # (B, 4H)
             if t == 1 and self.h0_zero:
                 z[...] = XW[0]                             # h_0 = 0: no h U term
             else:
@@ -118,21 +118,21 @@ class LSTM(Recurrent):
 
     def _backward_steps(self, DH):
         xp, C, TC, real = self.xp, self.C, self.TC, self.real
-        dZ = self._work("dz", self.Z.shape)                # ∂L/∂z_t, (T, B, 4H)
+        dZ = self._work("dz", self.G.shape)                # ∂L/∂z_t, (T, B, 4H)
         dc = self._work("dc", DH[0].shape)                 # ∂L/∂c_t, (B, H)
         dc[...] = 0.0
         Ut = self.U.T
         for t in range(len(TC), 0, -1):
             dh, tc, m = DH[t], TC[t - 1], 1.0 if real is None else real[t - 1]
-            i, f, g, o = self._split(self.Z[t - 1])
+            i, f, g, o = self._split(self.G[t - 1])
             dz_i, dz_f, dz_g, dz_o = self._split(dZ[t - 1])
-            dc += dh * o * (1.0 - tc * tc) * m             # a padded h_t is h_{t−1}
-            xp.multiply(dc * g, i * (1.0 - i), out=dz_i)          # dz_i
-            xp.multiply(dc * C[t - 1], f * (1.0 - f), out=dz_f)   # dz_f
-            xp.multiply(dc * i, 1.0 - g * g, out=dz_g)            # dz_g
-            xp.multiply(dh * tc, o * (1.0 - o), out=dz_o)         # dz_o
-            if real is not None:
-                dZ[t - 1] *= m                             # padded step: no gradient
+            dc += dh * o * (1.0 - tc * tc) * m             # dc_t += dh ⊙ o ⊙ tanh'
+            dz_i[...] = dc * g * i * (1.0 - i)             # dc ⊙ g ⊙ i(1 − i)
+            dz_f[...] = dc * C[t - 1] * f * (1.0 - f)      # dc ⊙ c_{t−1} ⊙ f(1 − f)
+            dz_g[...] = dc * i * (1.0 - g * g)             # dc ⊙ i ⊙ (1 − g²)
+            dz_o[...] = dh * tc * o * (1.0 - o)            # dh ⊙ tanh c_t ⊙ o(1 − o)
+            if real is not None:                           # padded step: h_t, c_t are
+                dZ[t - 1] *= m                             #   copies, no gradient
             if self._cut(t):
                 dc[...] = 0.0
                 continue
