@@ -12,9 +12,10 @@ o = σ(z_o) on the column blocks of z_t = x_t W + h_{t−1} U + b. Here:
 - the backward pass writes each gate's derivative from the kept gate values
   (σ' = a(1 − a), tanh' = (1 − g)(1 + g)) into reused (4, B, H) blocks.
 
-Same numbers as the readable form to float rounding (``tests/test_fast.py``)
-and about a third faster for LSTM(128) on MNIST rows
-(``benchmarks/bench_lstm.py``). ``layer.fast = False`` runs the readable form.
+Same numbers as the readable form to float rounding (``tests/test_fast.py``);
+an LSTM(128) training epoch on MNIST rows takes ≈ 15 % less time than with
+the readable form (``benchmarks/bench_lstm.py --readable``, RESULTS.md).
+``layer.fast = False`` runs the readable form.
 """
 
 from __future__ import annotations
