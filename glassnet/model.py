@@ -17,7 +17,7 @@ from glassnet.core.network import Network
 from glassnet.core.summary import summary_table
 from glassnet.errors import ConfigError, expected
 from glassnet.files.model_format import save_model
-from glassnet.layers import LAYER_TYPES
+from glassnet.layers import layer_from_config
 from glassnet.train import loop, step
 from glassnet.train.history import History
 
@@ -162,7 +162,7 @@ class Sequential(Network):
     @classmethod
     def from_config(cls, config: dict, seed=None,
                     max_params: int | None = None) -> Sequential:
-        """Rebuild from get_config() via the closed LAYER_TYPES registry.
+        """Rebuild from get_config() via the closed ``LAYER_TYPES`` registry.
 
         ``max_params`` refuses (before allocating anything) an architecture with
         more parameters than that — a model file cannot ask for gigabytes.
@@ -170,14 +170,7 @@ class Sequential(Network):
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError(expected("a config dict with a 'layers' list",
                                        type(config).__name__, "Use get_config()."))
-        layers = []
-        for entry in config["layers"]:
-            kind = entry.get("type") if isinstance(entry, dict) else None
-            if not isinstance(kind, str) or kind not in LAYER_TYPES:
-                raise ConfigError(expected(f"a layer type in {sorted(LAYER_TYPES)}",
-                                           repr(kind), "The file names a layer type "
-                                           "this glassnet does not know."))
-            layers.append(LAYER_TYPES[kind].from_config(entry.get("config", {})))
+        layers = [layer_from_config(entry) for entry in config["layers"]]
         if max_params is not None and layers and layers[0].input_dim is not None:
             shape, total = layers[0].input_dim, 0
             for layer in layers:

@@ -35,7 +35,30 @@ LAYERS = {
     "dropout-inference": lambda: gn.Dropout(0.4, input_dim=3),
     "dropout-training": lambda: gn.Dropout(0.4, input_dim=3),
     "flatten": lambda: gn.Flatten(input_dim=(2, 3)),
+    **{f"rnn-{cls.__name__}{'-sequences' * seq}{'-masked' * masked}":
+       (lambda cls=cls, seq=seq, masked=masked: cls(
+           4, input_dim=(5, 3), return_sequences=seq,
+           mask_value=0.0 if masked else None))
+       for cls in (gn.SimpleRNN, gn.LSTM, gn.GRU)
+       for seq in (False, True) for masked in (False, True)},
+    "rnn-LSTM-readable-sequences-masked": lambda: _readable_lstm(),
 }
+
+
+def _readable_lstm():
+    layer = gn.LSTM(4, input_dim=(5, 3), return_sequences=True, mask_value=0.0)
+    layer.fast = False  # the docstring's equations, not glassnet.fast.lstm
+    return layer
+
+
+def _unpadded(layer, x):
+    """Entries of x that are not padding (a masked recurrent layer's input has
+    whole steps equal to its mask_value: they get no gradient)."""
+    mask_value = getattr(layer, "mask_value", None)
+    if mask_value is None:
+        return np.ones(x.shape, dtype=bool)
+    real = (x != mask_value).any(axis=-1, keepdims=True)
+    return np.broadcast_to(real, x.shape)
 
 
 def _setup(case):
@@ -48,6 +71,8 @@ def _setup(case):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(B, *layer.input_shape))
     x[np.abs(x) < 0.05] += 0.1  # away from the kinks of relu & co.
+    if getattr(layer, "mask_value", None) is not None:
+        x[0, 3:] = x[1, :2] = x[2, 2] = layer.mask_value   # padded steps
     training = case == "dropout-training"
 
     def forward(xx):
@@ -88,13 +113,16 @@ def test_input_gradient_by_finite_differences(case):
         xp[idx] += h
         xm[idx] -= h
         numeric[idx] = ((forward(xp) * R).sum() - (forward(xm) * R).sum()) / (2 * h)
-    np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-8)
+    real = _unpadded(layer, x)
+    np.testing.assert_allclose(dx[real], numeric[real], rtol=1e-6, atol=1e-8)
+    assert not dx[~real].any()  # padding gets no gradient
 
 
-@pytest.mark.parametrize("case", [c for c in LAYERS if c.startswith("dense")])
+@pytest.mark.parametrize("case", [c for c in LAYERS
+                                  if c.startswith(("dense", "rnn"))])
 def test_parameter_gradients_are_only_ever_added(case):
     net, layer, x, forward = _setup(case)
-    R = np.random.default_rng(3).normal(size=(B, layer.units))
+    R = np.random.default_rng(3).normal(size=(B, *layer.output_shape))
     ids = {p: id(layer.grads[p]) for p in layer.params}
     net.zero_grad()
     forward(x)
@@ -113,6 +141,8 @@ def test_parameter_gradients_are_only_ever_added(case):
         np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-14)
         assert id(layer.grads[p]) == ids[p]
         assert getattr(layer, "d" + p) is layer.grads[p]
+    if not isinstance(layer, gn.Dense):
+        return
     # dW = xᵀ dz, db = Σ_B dz, with dz = R ⊙ f'(z) from the activation
     dz = layer.activation.backward(layer.z, layer.a, R.copy())
     np.testing.assert_allclose(layer.dW, x.T @ dz, rtol=1e-12)
@@ -165,6 +195,9 @@ NETS = {
                     gn.Dense(3, "softmax")],
     "flatten": lambda: [gn.Flatten(input_dim=(2, 2)), gn.Dense(5, "elu"),
                         gn.Dense(3, "softmax")],
+    "recurrent": lambda: [gn.LSTM(5, input_dim=(6, 3), return_sequences=True),
+                          gn.GRU(4, return_sequences=True), gn.SimpleRNN(4),
+                          gn.Dense(3, "softmax")],
 }
 
 
