@@ -1,16 +1,16 @@
-"""Callbacks (``gn.callbacks``); defined in ``glassnet.train.callbacks``."""
+"""Callbacks (``gn.callbacks``); defined in ``glassnet.train.callbacks`` and
+``glassnet.train.monitors``."""
 
 from glassnet.train.callbacks import (
     Callback,
     CSVLogger,
-    EarlyStopping,
     LambdaCallback,
     LearningRateScheduler,
     ModelCheckpoint,
-    ReduceLROnPlateau,
 )
+from glassnet.train.monitors import EarlyStopping, ReduceLROnPlateau
 
 __all__ = [
     "CSVLogger", "Callback", "EarlyStopping", "LambdaCallback",
-    "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau"
+    "LearningRateScheduler", "ModelCheckpoint", "ReduceLROnPlateau",
 ]

@@ -1,7 +1,8 @@
 """The shape of the code base: no import cycles, counted the way Python runs
 imports — every ``import``/``from … import`` anywhere in a module (inside
 functions too), plus the package ``__init__`` that importing a submodule
-runs first."""
+runs first; no glassnet import hidden inside a function; the engine and the
+file formats depend on nothing above them."""
 
 import ast
 from pathlib import Path
@@ -103,3 +104,27 @@ def test_the_engine_does_not_depend_on_persistence_or_the_glass_box():
                                                      "glassnet.glassbox",
                                                      "glassnet.cli"))}
         assert not bad, (m, bad)
+
+
+def test_no_glassnet_import_hides_inside_a_function():
+    hidden = []
+    for name, path in _modules().items():
+        for fn in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef):
+                for node in ast.walk(fn):
+                    mods = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                            else [node.module or ""]
+                            if isinstance(node, ast.ImportFrom) else [])
+                    hidden += [(name, node.lineno) for m in mods
+                               if m.startswith("glassnet")]
+    assert hidden == []
+
+
+def test_file_formats_import_nothing_of_the_model():
+    graph = _graph()
+    allowed = {"glassnet.errors", "glassnet._validation"}
+    for m, targets in graph.items():
+        if m.startswith("glassnet.files"):
+            bad = {t for t in targets if t not in allowed
+                   and not t.startswith("glassnet.files")}
+            assert not bad, (m, bad)

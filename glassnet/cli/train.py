@@ -30,8 +30,8 @@ from glassnet.io import ModelFile, read_checkpoint
 from glassnet.layers import Dense
 from glassnet.model import Sequential
 from glassnet.report import write_report
-from glassnet.train.callbacks import EarlyStopping
 from glassnet.train.history import History
+from glassnet.train.monitors import EarlyStopping
 
 CLASSIFICATION_LOSSES = ("categorical_crossentropy", "binary_crossentropy")
 REGRESSION_LOSSES = ("mse", "mae", "huber", "half_sse")

@@ -26,6 +26,7 @@ import math
 
 import numpy as np
 
+from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.formatting import Finding, Report
 from glassnet.train.callbacks import Callback
 
@@ -43,7 +44,6 @@ class DiagnosticsRecorder(Callback):
 
     def __init__(self, every: int = 1):
         if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
-            from glassnet.errors import ConfigError, expected
             raise ConfigError(expected("diagnostics as a positive int (record every "
                                        "N steps)", repr(every), "Pass e.g. "
                                        "diagnostics=10."))
