@@ -50,8 +50,8 @@ def step_breakdown(data, hidden=(128,), bs: int = 128, steps: int = 300) -> dict
     fit_wall = time.perf_counter() - t0
     n_batches = -(-len(X) // bs)
     per_step_fit = h.history["time"][0] / n_batches
-    loss, opt, layers = net.loss, net.optimizer, net.layers
-    last = layers[-1]
+    opt, layers = net.optimizer, net.layers
+    head = net.objective(net.loss)
     order = np.random.default_rng(2).permutation(len(X))
     xbuf = np.empty((bs, X.shape[1]), dtype=np.float32)
     ybuf = np.empty(bs, dtype=y.dtype)
@@ -65,14 +65,13 @@ def step_breakdown(data, hidden=(128,), bs: int = 128, steps: int = 300) -> dict
         xb = np.take(X, idx, axis=0, out=xbuf, mode="clip")
         yb = np.take(y, idx, axis=0, out=ybuf, mode="clip")
         t1 = pc()
-        net.forward(xb, training=True)
+        net.zero_grad()
+        out = net.forward(xb, training=True)
         t2 = pc()
-        loss.forward_logits(last.z, yb, None, p=last.a)
-        dz = loss.backward_logits(last.z, yb, None, p=last.a,
-                                  out=last._buffer("dz", last.z.shape))
+        head.value(out, yb)
+        dz = head.grad(out, yb)
         t3 = pc()
-        net.backward(last.backward_z(dz, accumulate=False), accumulate=False,
-                     start=len(layers) - 1)
+        net.backward(dz, logits=head.fused)
         t4 = pc()
         g = net.flat_grads
         float(np.dot(g, g))

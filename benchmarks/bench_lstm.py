@@ -6,7 +6,8 @@ Timings are interleaved (glassnet, torch, glassnet, torch, …) so that both see
 the same machine load, and the median of ``--reps`` repetitions is reported.
 ``--batches N`` times N batches and extrapolates to the 469 batches of an epoch.
 ``--threads N`` gives both libraries N BLAS / intra-op threads (default: each
-library's own default).
+library's own default). ``--readable`` times the LSTM's readable equations
+instead of the fused kernels that training uses (``glassnet.fast.lstm``).
 
     python benchmarks/bench_lstm.py --batches 40 --reps 5
     python benchmarks/bench_lstm.py --train-epochs 5   # the full accuracy run
@@ -26,7 +27,7 @@ import numpy as np
 
 import glassnet as gn
 from glassnet.data.sequences import mnist_rows
-from glassnet.training import apply_step
+from glassnet.train.step import nonfinite, optimizer_step
 
 
 def load(n_fallback: int = 60_000):
@@ -46,11 +47,21 @@ def glassnet_model(hidden: int, lr: float, seed: int = 0):
                        learning_rate=lr, metrics=["accuracy"])
 
 
+def train_batch(net, xb, yb):
+    """What fit runs per batch: zero_grad → forward → loss → backward, the
+    finite check, the optimizer step."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        L = net.loss_and_grads(xb, yb, net.loss, training=True)
+    if nonfinite(net, L):
+        raise SystemExit(f"non-finite loss or gradient (loss {L})")
+    optimizer_step(net, xb, yb, L)
+
+
 def time_glassnet(net, X, y, batches, bs):
     y = net.loss.prepare_targets(y, 10, net.dtype)
     t0 = time.perf_counter()
     for b in range(batches):
-        apply_step(net, X[b * bs:(b + 1) * bs], y[b * bs:(b + 1) * bs])
+        train_batch(net, X[b * bs:(b + 1) * bs], y[b * bs:(b + 1) * bs])
     return time.perf_counter() - t0
 
 
@@ -94,6 +105,9 @@ def main(argv=None):
     p.add_argument("--hidden", type=int, default=128)
     p.add_argument("--batch-size", type=int, default=128)
     p.add_argument("--threads", type=int, default=None)
+    p.add_argument("--readable", action="store_true",
+                   help="time the LSTM's readable equations (layer.fast = False) "
+                        "instead of the fused kernels of glassnet.fast.lstm")
     p.add_argument("--train-epochs", type=int, default=0,
                    help="also train glassnet for this many epochs and report accuracy")
     args = p.parse_args(argv)
@@ -106,6 +120,7 @@ def main(argv=None):
           f"{args.reps} reps, interleaved")
     with threads(args.threads):
         net = glassnet_model(args.hidden, 1e-3)
+        net.layers[0].fast = not args.readable
         time_glassnet(net, X, y, 2, bs)                # warm-up: allocate buffers
         try:
             import torch

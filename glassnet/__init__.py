@@ -2,6 +2,13 @@
 
 NumPy multilayer perceptrons (and recurrent networks) with forward and
 backward passes written by hand, and every number they compute explainable.
+
+The names a user types are here; the rest lives in submodules:
+``gn.layers``, ``gn.activations``, ``gn.losses``, ``gn.optimizers``,
+``gn.initializers``, ``gn.regularizers``, ``gn.callbacks``, ``gn.schedules``,
+``gn.metrics``, ``gn.data``, ``gn.io``, ``gn.glassbox``, ``gn.demos``.
+The engine itself is ``glassnet.core`` (layers, math, the network) and
+``glassnet.train`` (the loop); ``docs/ARCHITECTURE.md`` maps them.
 """
 
 from glassnet import (
@@ -11,6 +18,8 @@ from glassnet import (
     demos,
     glassbox,
     initializers,
+    io,
+    layers,
     losses,
     metrics,
     optimizers,
@@ -18,12 +27,8 @@ from glassnet import (
     schedules,
 )
 from glassnet.data import (
-    BatchIterator,
-    Dataset,
     KFold,
-    LabelEncoder,
     MinMaxScaler,
-    OneHotEncoder,
     StandardScaler,
     StratifiedKFold,
     cross_validate,
@@ -31,7 +36,6 @@ from glassnet.data import (
     load_csv,
     load_csv_features,
     load_mnist,
-    to_categorical,
     train_test_split,
     train_val_test_split,
 )
@@ -45,8 +49,6 @@ from glassnet.errors import (
 )
 from glassnet.glassbox import diagnose, doctor, explain, find_lr, trace, tracing
 from glassnet.gradcheck import gradcheck
-from glassnet.history import History
-from glassnet.io import load_model
 from glassnet.io import load_model as load
 from glassnet.layers import (
     GRU,
@@ -55,25 +57,24 @@ from glassnet.layers import (
     Dense,
     Dropout,
     Flatten,
-    Layer,
     SimpleRNN,
     TimeDistributed,
     pad_sequences,
 )
 from glassnet.model import Sequential
 from glassnet.perceptron import Perceptron
+from glassnet.train.history import History
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Activation", "activations", "BatchIterator", "callbacks", "ConfigError",
-    "cross_validate", "data", "DataError", "Dataset", "demos", "Dense", "diagnose",
-    "doctor", "Dropout", "explain", "find_lr", "Flatten", "glassbox", "GlassnetError",
-    "gradcheck", "GRU", "History", "initializers", "KFold", "LabelEncoder", "Layer",
-    "load", "load_builtin", "load_csv", "load_csv_features", "load_mnist", "load_model",
-    "losses", "LSTM", "metrics", "MinMaxScaler", "ModelFileError", "OneHotEncoder",
-    "optimizers", "pad_sequences", "Perceptron", "regularizers", "schedules",
-    "Sequential", "ShapeError", "SimpleRNN", "StandardScaler", "StratifiedKFold",
-    "TimeDistributed", "to_categorical", "trace", "tracing", "train_test_split",
-    "train_val_test_split", "TrainingError",
+    "GRU", "LSTM", "Activation", "ConfigError", "DataError", "Dense", "Dropout",
+    "Flatten", "GlassnetError", "History", "KFold", "MinMaxScaler", "ModelFileError",
+    "Perceptron", "Sequential", "ShapeError", "SimpleRNN", "StandardScaler",
+    "StratifiedKFold", "TimeDistributed", "TrainingError", "activations",
+    "callbacks", "cross_validate", "data", "demos", "diagnose", "doctor", "explain",
+    "find_lr", "glassbox", "gradcheck", "initializers", "io", "layers", "load",
+    "load_builtin", "load_csv", "load_csv_features", "load_mnist", "losses",
+    "metrics", "optimizers", "pad_sequences", "regularizers", "schedules", "trace",
+    "tracing", "train_test_split", "train_val_test_split",
 ]

@@ -1,16 +1,31 @@
-"""Checks applied where user data enters: one clear error, never a deep trace."""
+"""Checks applied where user data enters: one clear error, never a deep trace.
+
+One module for the whole library: the model and the training loop (``check_X``,
+``as_dtype``, ``check_lengths``), the data modules (``check_features``,
+``check_non_negative``) and everything that takes a seed or a count
+(``as_rng``, ``check_positive_int``).
+"""
 
 from __future__ import annotations
 
 import numbers
+from typing import Any
 
 import numpy as np
 
 from glassnet.errors import ConfigError, ShapeError, expected
 
+#: What every ``seed=`` argument accepts.
+Seed = int | np.random.Generator | None
 
-def as_rng(seed) -> np.random.Generator:
-    """An explicit generator from an int seed, a Generator, or None (fresh)."""
+
+def as_rng(seed: Seed) -> np.random.Generator:
+    """An explicit generator from an int seed, a Generator, or None (fresh).
+
+    An ``int`` or ``None`` seeds a fresh PCG64 generator; a Generator is used
+    as is, so a caller can thread one generator through several calls. No
+    global random state is ever touched.
+    """
     if isinstance(seed, np.random.Generator):
         return seed
     if seed is None or (isinstance(seed, numbers.Integral) and not isinstance(
@@ -85,13 +100,63 @@ def _first_nonfinite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> tuple:
     return ()
 
 
-def check_positive_int(value, name: str, fix: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value <= 0:
-        raise ConfigError(expected(f"{name} as a positive int", repr(value), fix))
+def check_features(X: Any, n_features: int | None = None, name: str = "X"
+                   ) -> np.ndarray:
+    """X as a finite numeric 2-D array (n, F), F = ``n_features`` if given."""
+    X = np.asarray(X)
+    if X.dtype.kind not in "biuf":
+        raise ShapeError(expected(f"{name} with numbers", f"dtype {X.dtype}",
+                                  "Encode text columns first (OneHotEncoder)."))
+    if X.ndim != 2 or X.shape[0] == 0:
+        raise ShapeError(expected(f"{name} of shape (n_samples, n_features)",
+                                  f"shape {X.shape}",
+                                  "Use X.reshape(-1, 1) for a single feature."))
+    if n_features is not None and X.shape[1] != n_features:
+        raise ShapeError(expected(f"{name} with {n_features} features (as in fit)",
+                                  f"{X.shape[1]} features",
+                                  "Pass the same columns, in the same order."))
+    if X.dtype.kind == "f" and not np.isfinite(X).all():
+        row, col = np.argwhere(~np.isfinite(X))[0]
+        raise ShapeError(expected(f"finite values in {name}",
+                                  f"{X[row, col]} at row {row}, column {col}",
+                                  "Impute or drop missing values first."))
+    return X
+
+
+def not_fitted(obj: object) -> ConfigError:
+    """The error for a scaler/encoder used before ``fit``."""
+    name = type(obj).__name__
+    return ConfigError(expected(
+        f"a fitted {name}", "one that was never fitted",
+        f"Call {name}.fit(X_train) (or fit_transform) on the training data first."))
+
+
+def check_positive_int(value: Any, name: str, fix: str | None = None, *,
+                       minimum: int = 1) -> int:
+    """``value`` as an int ≥ ``minimum`` (1: a positive int), or ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) \
+            or value < minimum:
+        what = "a positive int" if minimum == 1 else f"an int ≥ {minimum}"
+        raise ConfigError(expected(f"{name} as {what}", repr(value),
+                                   fix or f"Pass e.g. {name}={max(minimum, 1)}."))
     return int(value)
 
 
-def check_lengths(X: np.ndarray, y, name: str = "y") -> None:
+def check_non_negative(value: Any, name: str) -> float:
+    """``value`` as a float if it is a finite number ≥ 0, or ConfigError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ConfigError(expected(f"{name} as a number", repr(value),
+                                   f"Pass e.g. {name}=0.1."))
+    if not np.isfinite(value) or value < 0:
+        raise ConfigError(expected(f"{name} ≥ 0 and finite", value,
+                                   f"Pass e.g. {name}=0.1."))
+    return float(value)
+
+
+def check_lengths(X: np.ndarray, y: Any, name: str = "y") -> None:
+    """One entry of ``y`` per row of ``X`` (nothing to check when y is None)."""
+    if y is None:
+        return
     n = len(y)
     if n != X.shape[0]:
         raise ShapeError(expected(f"{name} with one entry per row of X "

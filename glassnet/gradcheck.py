@@ -13,13 +13,13 @@ import numbers
 
 import numpy as np
 
-from glassnet import losses as loss_mod
 from glassnet._validation import check_positive_int
+from glassnet.core import losses as loss_mod
 from glassnet.errors import ConfigError, expected
+from glassnet.model import Sequential
 
 
 def _float64_copy(model):
-    from glassnet.model import Sequential
     if model.dtype == np.float64:
         return model
     clone = Sequential.from_config({**model.get_config(), "dtype": "float64"}, seed=0)
@@ -41,9 +41,9 @@ def gradcheck(model, X, y, loss="mse", eps: float = 1e-6, max_checks: int | None
     if max_checks is not None:
         max_checks = check_positive_int(max_checks, "max_checks",
                                         "Pass e.g. max_checks=20, or None for all.")
-    loss = loss_mod.get(loss)
+    loss = loss_mod.get(loss).on_device(model.xp)
     net = _float64_copy(model)
-    X, y = net._prepare(X, y, loss)
+    X, y = net.prepare(X, y, loss)
     net.loss_and_grads(X, y, loss, training=False)
     analytic = [g.copy() for _, _, g in net.parameters()]
     rng = np.random.default_rng(seed)

@@ -12,6 +12,8 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from glassnet.files.atomic import atomic_write_bytes
+
 
 def _cell(value) -> str:
     if isinstance(value, float):
@@ -78,8 +80,6 @@ def render_report(run: Mapping) -> str:
 
 def write_report(path: str | os.PathLike[str], run: Mapping) -> Path:
     """Render and write the report atomically; return its path."""
-    from glassnet.io.atomic import atomic_write_bytes
-
     path = Path(path)
     atomic_write_bytes(path, render_report(run).encode("utf-8"))
     return path

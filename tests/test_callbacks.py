@@ -307,3 +307,23 @@ def test_schedule_as_optimizer_learning_rate():
     assert net.optimizer.learning_rate == pytest.approx(0.2)
     h = net.fit(X, y, epochs=5, batch_size=8, verbose=0)
     np.testing.assert_allclose(h["lr"], [0.2, 0.2, 0.02, 0.02, 0.002], rtol=1e-6)
+
+
+@pytest.mark.parametrize("schedule,expected", [
+    (lambda e: 0.1, [0.1, 0.1, 0.05, 0.025, 0.0125]),
+    (lambda e: 0.1 / (1 + e), [0.1, 0.05, 0.1 / 3 * 0.5, 0.025 * 0.25,
+                               0.02 * 0.125]),
+])
+def test_reduce_lr_on_plateau_is_kept_under_a_schedule(schedule, expected):
+    """A learning-rate schedule resets η every epoch; the plateau's reductions
+    so far multiply it instead of being overwritten (the bug this fixes)."""
+    rng = np.random.default_rng(0)
+    X, y = rng.normal(size=(32, 3)), rng.normal(size=(32, 1))
+    net = gn.Sequential([gn.Dense(1, input_dim=3)], seed=0)
+    net.compile("mse", gn.optimizers.SGD(0.1))
+    # min_delta so large that nothing after the first epoch counts as progress
+    plateau = C.ReduceLROnPlateau(monitor="loss", patience=1, factor=0.5,
+                                  min_delta=1e9)
+    hist = net.fit(X, y, epochs=5, batch_size=32, verbose=0, callbacks=[plateau],
+                   lr_schedule=schedule)
+    np.testing.assert_allclose(hist.history["lr"], expected, rtol=1e-12)

@@ -10,13 +10,9 @@ import pytest
 
 import glassnet as gn
 from glassnet.errors import ModelFileError
-from glassnet.io import read_safetensors, write_safetensors
-from glassnet.io.checkpoint import (
-    Checkpointer,
-    _decode_rng,
-    _encode_rng,
-    read_checkpoint,
-)
+from glassnet.files._json import decode_rng, encode_rng
+from glassnet.io import read_checkpoint, read_safetensors, write_safetensors
+from glassnet.train.checkpoint import Checkpointer
 
 X = np.random.default_rng(0).standard_normal((40, 3))
 Y = (X[:, 0] * X[:, 1] > 0).astype(np.int64)
@@ -176,7 +172,7 @@ def test_rng_states_with_128_bit_ints_round_trip():
             np.random.MT19937(5))):
         state = gen.bit_generator.state
         import json
-        back = _decode_rng(json.loads(json.dumps(_encode_rng(state))))
+        back = decode_rng(json.loads(json.dumps(encode_rng(state))))
         other = type(gen.bit_generator)()
         other.state = back
         assert np.random.Generator(other).integers(2**62, size=4).tolist() == \
@@ -258,7 +254,7 @@ def test_callbacks_match_by_position_and_class(tmp_path):
     other.set_model(make_regressor())
     chk = Checkpointer(path)
     net = make_regressor()
-    from glassnet.history import History
+    from glassnet.train.history import History
     resumed = chk.restore(net, np.random.default_rng(0), History(),
                           callbacks=[other, gn.callbacks.EarlyStopping()])
     assert resumed["callbacks"] == []

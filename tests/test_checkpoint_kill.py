@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from glassnet.io.checkpoint import read_checkpoint
+from glassnet.io import read_checkpoint
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
@@ -29,7 +29,7 @@ CHILD = textwrap.dedent("""
     import os, signal, sys
     import numpy as np
     import glassnet as gn
-    from glassnet.io import atomic, safetensors_format
+    from glassnet.files import atomic, safetensors
 
     ckpt, out, die_at_write = sys.argv[1], sys.argv[2], int(sys.argv[3])
     if die_at_write:  # SIGKILL ourselves halfway through that checkpoint write
@@ -42,7 +42,7 @@ CHILD = textwrap.dedent("""
                     if calls[0] == die_at_write and i == 1:
                         f.flush()
                         os.kill(os.getpid(), signal.SIGKILL)
-        safetensors_format.atomic_write_bytes = dying_write
+        safetensors.atomic_write_bytes = dying_write
 
     X = np.random.default_rng(0).standard_normal((36, 2))
     y = (X[:, 0] ** 2 + X[:, 1] ** 2 > 1.2).astype(np.int64)

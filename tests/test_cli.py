@@ -306,3 +306,10 @@ def test_plot_activations_and_demo_plot(capsys, tmp_path):
     assert code == 0, err
     assert "f'(z) = σ(z)·(1 − σ(z))" in out or "σ'(z)" in out
     assert (tmp_path / "a.png").stat().st_size > 2000
+
+
+def test_a_sequence_model_is_refused_with_one_line(capsys):
+    path = Path(__file__).parent / "fixtures" / "compat" / "lstm.safetensors"
+    assert main(["summary", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert "model for sequences" in err and "read_model_file" in err

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from glassnet.data import BatchIterator
+from glassnet.data import BatchIterator, Gather
 from glassnet.errors import ConfigError, ShapeError
 
 
@@ -132,3 +132,30 @@ def test_training_on_a_memmap_never_copies_the_dataset(tmp_path, how):
     finally:
         tracemalloc.stop()
     assert X.nbytes == n * f * 4 and peak < X.nbytes / 3, peak
+
+
+def test_gather_is_np_take_into_one_buffer():
+    """What the training loop does per batch: rows in permutation order (not
+    sorted), the last batch partial, X / y / weights each in their dtype."""
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((23, 4)).astype(np.float32)
+    y = rng.integers(0, 3, 23)
+    w = rng.uniform(size=23)
+    B = 5
+    gathers = [Gather(a, B) for a in (X, y, w)]
+    order = rng.permutation(23)
+    for b in range(0, 23, B):
+        idx = order[b:b + B]
+        for gather, a in zip(gathers, (X, y, w), strict=True):
+            got = gather(idx)
+            assert got.dtype == a.dtype and np.shares_memory(got, gather.buffer)
+            assert got.tobytes() == a[idx].tobytes()
+
+
+def test_gather_casts_through_a_staging_buffer():
+    X = np.arange(60, dtype=np.uint8).reshape(20, 3)
+    gather = Gather(X, 4, np.float32)
+    assert gather.stage is not None and gather.stage.dtype == np.uint8
+    idx = np.array([7, 0, 19])
+    assert gather(idx).tobytes() == X[idx].astype(np.float32).tobytes()
+    assert Gather(X, 4).stage is None

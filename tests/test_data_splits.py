@@ -160,3 +160,20 @@ def test_cross_validate_a_glassnet_model_by_mse():
     assert 0.003 < result["mean"]["loss"] < 0.03        # the noise variance is 0.01
     for train, val in result["folds"]:
         assert len(np.intersect1d(train, val)) == 0 and len(train) + len(val) == 90
+
+
+@pytest.mark.parametrize("stratify", [True, False])
+def test_split_indices_takes_int64_labels_and_a_generator(stratify):
+    """As the training loop calls it for validation_split."""
+    y = labels().astype(np.int64)
+    train, val = split_indices(len(y), 0.2, y=y, stratify=stratify,
+                               seed=np.random.default_rng(5))
+    assert np.array_equal(np.sort(np.r_[train, val]), np.arange(len(y)))
+    assert len(val) == 20 and np.all(np.diff(val) > 0)
+    if stratify:
+        assert np.bincount(y[val]).tolist() == [12, 6, 2]
+    rng = np.random.default_rng(5)
+    again = split_indices(len(y), 0.2, y=y, stratify=stratify, seed=rng)
+    assert np.array_equal(again[1], val)
+    other = split_indices(len(y), 0.2, y=y, stratify=stratify, seed=rng)
+    assert not np.array_equal(other[1], val)  # the generator moved on

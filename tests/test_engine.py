@@ -8,10 +8,11 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-import glassnet.model as model_mod
+import glassnet.core.network as model_mod
 from glassnet import optimizers as O
+from glassnet.core import optim
 from glassnet.losses import CategoricalCrossentropy
-from glassnet.training import apply_step
+from glassnet.train.step import apply_step
 
 
 def _net(seed=0, dtype="float32", width=32):
@@ -31,7 +32,7 @@ def _buffers(net):
     """Every work buffer of every layer: {(layer, key): data pointer}."""
     return {(i, k): v.__array_interface__["data"][0]
             for i, layer in enumerate(net.layers)
-            for k, v in vars(layer).items() if k.startswith("_buf_")}
+            for k, v in layer._bufs.items()}
 
 
 def test_training_step_allocates_nothing_after_the_first_batch():
@@ -65,22 +66,22 @@ def test_a_smaller_last_batch_reuses_the_leading_rows_of_the_buffers():
     net.fit(X, y, epochs=3, batch_size=64, verbose=0, seed=1)
     assert _buffers(net) == before
     assert net.layers[0].z.shape == (36, 32)
-    assert np.shares_memory(net.layers[0].z, net.layers[0]._buf_z)
+    assert np.shares_memory(net.layers[0].z, net.layers[0]._bufs["z"])
 
 
 def test_parameters_and_gradients_stay_views_of_the_flat_buffers_after_fit():
     net = _net()
     X, y = _data()
-    views = [(lay.params[p], lay.grads[p]) for lay, p, *_ in net._layout]
+    views = [(s.layer.params[s.name], s.layer.grads[s.name]) for s in net.slots]
     net.fit(X, y, epochs=2, batch_size=32, validation_split=0.25, verbose=0, seed=0)
     net.set_weights(net.get_weights())
-    for (lay, p, shape, off, size), (w0, g0) in zip(net._layout, views, strict=True):
-        w, g = getattr(lay, p), getattr(lay, "d" + p)
-        assert w is w0 and g is g0 and w.shape == tuple(shape)
+    for s, (w0, g0) in zip(net.slots, views, strict=True):
+        w, g = getattr(s.layer, s.name), getattr(s.layer, "d" + s.name)
+        assert w is w0 and g is g0 and w.shape == s.shape
         assert np.shares_memory(w, net.flat_params)
         assert np.shares_memory(g, net.flat_grads)
-        np.testing.assert_array_equal(w.ravel(), net.flat_params[off:off + size])
-        np.testing.assert_array_equal(g.ravel(), net.flat_grads[off:off + size])
+        np.testing.assert_array_equal(w.ravel(), s.of(net.flat_params).ravel())
+        np.testing.assert_array_equal(g.ravel(), s.of(net.flat_grads).ravel())
 
 
 def test_adam_flushes_tiny_moment_estimates_to_zero():
@@ -91,12 +92,12 @@ def test_adam_flushes_tiny_moment_estimates_to_zero():
     tiny = np.array([1e-31, 1e-36, 1e-40], dtype=np.float32)  # 1e-40: subnormal
     assert tiny[2] != 0 and abs(tiny[2]) < np.finfo(np.float32).tiny
     zero = np.zeros(6, dtype=np.float32)
-    while (opt.t + 1) % O._FLUSH_EVERY:           # up to the step before a flush
+    while (opt.t + 1) % optim._FLUSH_EVERY:           # up to the step before a flush
         opt.step(theta, zero.copy())
     for s in opt.state.values():
         s[:3], s[3:] = keep, tiny
     opt.step(theta, zero.copy())                  # β decay, then the flush
-    assert opt.t % O._FLUSH_EVERY == 0
+    assert opt.t % optim._FLUSH_EVERY == 0
     for name, s in opt.state.items():
         assert np.all(s[3:] == 0), (name, s)
         assert np.all(s[:3] != 0), (name, s)
@@ -111,7 +112,7 @@ def test_adam_state_never_holds_subnormals_when_gradients_stop():
     opt.step(theta, np.array([0.5, -0.25, 1.0], dtype=np.float32))
     for _ in range(1200):
         opt.step(theta, np.zeros(3, dtype=np.float32))
-        if opt.t % O._FLUSH_EVERY == 0:
+        if opt.t % optim._FLUSH_EVERY == 0:
             for s in opt.state.values():
                 assert not np.any((s != 0) & (np.abs(s) < 1e-30))
     assert np.all(opt.state["m"] == 0)  # flushed, not left to underflow slowly
@@ -125,14 +126,14 @@ def test_loss_from_the_stored_softmax_equals_the_logits_form():
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
     w = rng.random(64)
-    assert cce.forward_logits(z, y, p=p) == pytest.approx(cce.forward_logits(z, y),
+    assert cce.logits.forward(z, y, p=p) == pytest.approx(cce.logits.forward(z, y),
                                                           rel=1e-12)
-    assert cce.forward_logits(z, y, w, p=p) == pytest.approx(
-        cce.forward_logits(z, y, w), rel=1e-12)
+    assert cce.logits.forward(z, y, w, p=p) == pytest.approx(
+        cce.logits.forward(z, y, w), rel=1e-12)
     z[0, y[0]] -= 200.0                        # p_y underflows: the lse form is used
     p = np.exp(z - z.max(axis=1, keepdims=True))
     p /= p.sum(axis=1, keepdims=True)
-    assert cce.forward_logits(z, y, p=p) == pytest.approx(cce.forward_logits(z, y),
+    assert cce.logits.forward(z, y, p=p) == pytest.approx(cce.logits.forward(z, y),
                                                           rel=1e-12)
 
 

@@ -20,7 +20,8 @@ def _all_receipts(model, X, y, loss):
     """(receipt, gradient) for every parameter entry of the model."""
     grads = model.gradients(X, y, loss)
     out = []
-    for (layer, pname, shape, *_), g in zip(model._layout, grads, strict=True):
+    for slot, g in zip(model.slots, grads, strict=True):
+        layer, pname, shape = slot.layer, slot.name, slot.shape
         l = model.layers.index(layer)
         for idx in np.ndindex(shape):
             r = explain(model, X, y, weight=(l, pname, *idx), loss=loss,

@@ -97,7 +97,7 @@ def test_trace_off_allocates_nothing_per_step():
     net.compile(loss="categorical_crossentropy", optimizer="adam")
     Xf = X.astype(np.float32)
     yp = net.loss.prepare_targets(y, 5, net.dtype)
-    from glassnet.training import apply_step
+    from glassnet.train.step import apply_step
     for _ in range(3):  # warm up: buffers and optimizer state exist
         apply_step(net, Xf, yp)
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from glassnet.errors import ConfigError, ModelFileError
+from glassnet.files.model_format import MODEL_KEY
 from glassnet.io import load_model, read_model_file, save_model, write_safetensors
-from glassnet.io.model_file import MODEL_KEY
 
 
 @pytest.fixture
@@ -251,9 +251,9 @@ def test_save_with_preprocessing_and_predict_applies_it(tmp_path, core):
     np.testing.assert_array_equal(saved.predict_classes(X_raw),
                                   net.predict_classes(by_hand))
     # the command line reads the same layout: glassnet predict applies it too
-    from glassnet.cli.bundle import load_bundle
+    from glassnet.cli.saved import open_model
 
-    np.testing.assert_array_equal(load_bundle(path).predict_proba(X_raw),
+    np.testing.assert_array_equal(open_model(path).predict_proba(X_raw),
                                   net.predict_proba(by_hand))
 
 
@@ -270,6 +270,25 @@ def test_loaded_model_saved_again_keeps_its_preprocessing(tmp_path, core):
     np.testing.assert_array_equal(
         read_model_file(tmp_path / "c.safetensors").transform(X_raw),
         steps[1].transform(X_raw))
+
+
+def test_files_save_model_is_what_model_save_writes(tmp_path, core):
+    """Sequential.save(path, **kw) is glassnet.files.model_format.save_model(
+    model, path, **kw): the model's meta (what it was loaded with) is kept."""
+    from glassnet.files import model_format
+
+    net, steps, X_raw = _scaled_model(core)
+    net.save(tmp_path / "a.safetensors", preprocessing=steps,
+             extra_metadata={"class_names": ["a", "b"]})
+    loaded = read_model_file(tmp_path / "a.safetensors").model
+    loaded.save(tmp_path / "b.safetensors")
+    model_format.save_model(loaded, tmp_path / "c.safetensors")
+    assert (tmp_path / "b.safetensors").read_bytes() == \
+        (tmp_path / "c.safetensors").read_bytes()
+    again = read_model_file(tmp_path / "c.safetensors")
+    assert again.info["class_names"] == ["a", "b"]
+    assert again.predict(X_raw).tobytes() == \
+        read_model_file(tmp_path / "a.safetensors").predict(X_raw).tobytes()
 
 
 def test_preprocessing_bad_object_and_malformed_file(tmp_path, core):
@@ -315,3 +334,44 @@ def test_load_model_without_preprocessing_does_not_warn(tmp_path):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         gn.load(path)
+
+
+# ------------------------------------------ ModelFile: the model and its data
+
+
+def test_model_file_carries_spec_class_names_and_path(tmp_path, core):
+    import glassnet as gn
+    from glassnet.io import ModelFile
+
+    net = gn.Sequential([gn.Dense(3, "relu", input_dim=2),
+                         gn.Dense(2, "softmax")], seed=0)
+    path = tmp_path / "m.safetensors"
+    net.save(path)
+    saved = read_model_file(path)
+    assert saved.path == str(path)
+    assert saved.spec.feature_names == ["x1", "x2"]       # saved from Python
+    assert saved.class_names == ["0", "1"] and saved.task == "classification"
+
+    X = np.random.default_rng(0).normal(size=(6, 2)) * 10 + 5
+    scaler = gn.StandardScaler().fit(X)
+    spec = gn.data.FeatureSpec([gn.data.ColumnSpec("a", "numeric"),
+                                gn.data.ColumnSpec("b", "numeric")], ["a", "b", "y"],
+                               "y", "classification", ["no", "yes"])
+    ModelFile(net, preprocessing=[scaler], spec=spec).save(
+        tmp_path / "s.safetensors", {"training": {"epochs": 1}})
+    again = read_model_file(tmp_path / "s.safetensors")
+    assert again.spec == spec and again.class_names == ["no", "yes"]
+    assert again.info["training"] == {"epochs": 1}
+    assert again.predict_proba(X).tobytes() == \
+        net.predict_proba(scaler.transform(X)).tobytes()
+
+
+def test_sequence_model_file_has_no_column_spec(tmp_path, core):
+    import glassnet as gn
+
+    net = gn.Sequential([gn.LSTM(3, input_dim=2), gn.Dense(1)], seed=0)
+    net.save(tmp_path / "r.safetensors")
+    saved = read_model_file(tmp_path / "r.safetensors")
+    assert saved.spec is None and saved.task == "regression"
+    X = np.random.default_rng(1).normal(size=(4, 5, 2)).astype(np.float32)
+    assert saved.predict(X).tobytes() == net.predict(X).tobytes()

@@ -1,11 +1,12 @@
 """The layer contract, one harness every layer passes.
 
 For each layer (inside a float64 model, so its parameters are bound views):
-output and gradient shapes; dL/dx by finite differences; ``+=`` into the
-gradients with accumulate=True and overwrite with accumulate=False;
-gradients and parameters stay the same arrays (views of the model's flat
-buffers) across steps and fit; infer equals forward and returns fresh
-memory; config round trip.
+output and gradient shapes; the declared kept values present after forward
+and backward; dL/dx by finite differences; gradients only ever added
+(``+=``: two backward passes give twice the gradient, the model zeroes
+them); gradients and parameters stay the same arrays (views of the model's
+flat buffers) across steps and fit; infer equals forward, returns fresh
+memory and leaves the kept values alone; config round trip.
 """
 
 import numpy as np
@@ -34,7 +35,30 @@ LAYERS = {
     "dropout-inference": lambda: gn.Dropout(0.4, input_dim=3),
     "dropout-training": lambda: gn.Dropout(0.4, input_dim=3),
     "flatten": lambda: gn.Flatten(input_dim=(2, 3)),
+    **{f"rnn-{cls.__name__}{'-sequences' * seq}{'-masked' * masked}":
+       (lambda cls=cls, seq=seq, masked=masked: cls(
+           4, input_dim=(5, 3), return_sequences=seq,
+           mask_value=0.0 if masked else None))
+       for cls in (gn.SimpleRNN, gn.LSTM, gn.GRU)
+       for seq in (False, True) for masked in (False, True)},
+    "rnn-LSTM-readable-sequences-masked": lambda: _readable_lstm(),
 }
+
+
+def _readable_lstm():
+    layer = gn.LSTM(4, input_dim=(5, 3), return_sequences=True, mask_value=0.0)
+    layer.fast = False  # the docstring's equations, not glassnet.fast.lstm
+    return layer
+
+
+def _unpadded(layer, x):
+    """Entries of x that are not padding (a masked recurrent layer's input has
+    whole steps equal to its mask_value: they get no gradient)."""
+    mask_value = getattr(layer, "mask_value", None)
+    if mask_value is None:
+        return np.ones(x.shape, dtype=bool)
+    real = (x != mask_value).any(axis=-1, keepdims=True)
+    return np.broadcast_to(real, x.shape)
 
 
 def _setup(case):
@@ -47,6 +71,8 @@ def _setup(case):
     rng = np.random.default_rng(1)
     x = rng.normal(size=(B, *layer.input_shape))
     x[np.abs(x) < 0.05] += 0.1  # away from the kinks of relu & co.
+    if getattr(layer, "mask_value", None) is not None:
+        x[0, 3:] = x[1, :2] = x[2, 2] = layer.mask_value   # padded steps
     training = case == "dropout-training"
 
     def forward(xx):
@@ -62,10 +88,16 @@ def test_shapes_and_dtype(case):
     net, layer, x, forward = _setup(case)
     y = forward(x)
     assert y.shape == (B, *layer.output_shape) and y.dtype == np.float64
+    for k in layer.keeps:
+        if not (case.startswith("dropout") and not layer.active):
+            assert layer.kept()[k] is not None, k
     dx = layer.backward(np.ones_like(y))
     assert dx.shape == x.shape
-    for p in layer.param_names:
-        assert layer.grads[p].shape == layer.params[p].shape
+    for k in layer.keeps_grad:
+        assert layer.kept()[k] is not None, k
+    assert list(layer.params) == list(layer.param_shapes())
+    for p, shape in layer.param_shapes().items():
+        assert layer.grads[p].shape == layer.params[p].shape == shape
     assert layer.count_params() == sum(v.size for v in layer.params.values())
 
 
@@ -81,30 +113,36 @@ def test_input_gradient_by_finite_differences(case):
         xp[idx] += h
         xm[idx] -= h
         numeric[idx] = ((forward(xp) * R).sum() - (forward(xm) * R).sum()) / (2 * h)
-    np.testing.assert_allclose(dx, numeric, rtol=1e-6, atol=1e-8)
+    real = _unpadded(layer, x)
+    np.testing.assert_allclose(dx[real], numeric[real], rtol=1e-6, atol=1e-8)
+    assert not dx[~real].any()  # padding gets no gradient
 
 
-@pytest.mark.parametrize("case", [c for c in LAYERS if c.startswith("dense")])
-def test_parameter_gradients_accumulate_and_overwrite(case):
+@pytest.mark.parametrize("case", [c for c in LAYERS
+                                  if c.startswith(("dense", "rnn"))])
+def test_parameter_gradients_are_only_ever_added(case):
     net, layer, x, forward = _setup(case)
-    R = np.random.default_rng(3).normal(size=(B, layer.units))
-    ids = {p: id(layer.grads[p]) for p in layer.param_names}
-    net.flat_grads[...] = 0.0
+    R = np.random.default_rng(3).normal(size=(B, *layer.output_shape))
+    ids = {p: id(layer.grads[p]) for p in layer.params}
+    net.zero_grad()
     forward(x)
-    layer.backward(R.copy(), accumulate=True)
-    once = {p: layer.grads[p].copy() for p in layer.param_names}
+    layer.backward(R.copy())
+    once = {p: layer.grads[p].copy() for p in layer.params}
     assert all(np.abs(g).sum() > 0 for g in once.values())
     forward(x)
-    layer.backward(R.copy(), accumulate=True)  # += : now twice the gradient
-    for p in layer.param_names:
+    layer.backward(R.copy())  # += : now twice the gradient
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], 2 * once[p], rtol=1e-14)
-    net.flat_grads[...] = 123.0
+    net.zero_grad()
+    assert not net.flat_grads.any()
     forward(x)
-    layer.backward(R.copy(), accumulate=False)  # write, not add
-    for p in layer.param_names:
+    layer.backward(R.copy())
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-14)
         assert id(layer.grads[p]) == ids[p]
         assert getattr(layer, "d" + p) is layer.grads[p]
+    if not isinstance(layer, gn.Dense):
+        return
     # dW = xᵀ dz, db = Σ_B dz, with dz = R ⊙ f'(z) from the activation
     dz = layer.activation.backward(layer.z, layer.a, R.copy())
     np.testing.assert_allclose(layer.dW, x.T @ dz, rtol=1e-12)
@@ -116,6 +154,11 @@ def test_parameter_gradients_accumulate_and_overwrite(case):
 def test_infer_equals_forward_and_is_fresh(case):
     net, layer, x, forward = _setup(case)
     y = layer.forward(x, training=False).copy()
+    kept = {k: None if v is None else v.copy() for k, v in layer.kept().items()}
+    out = layer.infer(x * 3.0 - 1.0)
+    for k, v in layer.kept().items():       # infer leaves the kept values alone
+        if v is not None:
+            np.testing.assert_array_equal(v, kept[k])
     out = layer.infer(x)
     np.testing.assert_allclose(out, y, rtol=1e-14)
     assert out.shape == y.shape
@@ -152,6 +195,9 @@ NETS = {
                     gn.Dense(3, "softmax")],
     "flatten": lambda: [gn.Flatten(input_dim=(2, 2)), gn.Dense(5, "elu"),
                         gn.Dense(3, "softmax")],
+    "recurrent": lambda: [gn.LSTM(5, input_dim=(6, 3), return_sequences=True),
+                          gn.GRU(4, return_sequences=True), gn.SimpleRNN(4),
+                          gn.Dense(3, "softmax")],
 }
 
 
@@ -160,8 +206,9 @@ NETS = {
 def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
     net = gn.Sequential(NETS[net_name](), seed=0)
     net.compile("categorical_crossentropy", optimizer, learning_rate=0.01)
-    bound = [(lay, p, lay.params[p], lay.grads[p], getattr(lay, p),
-              getattr(lay, "d" + p)) for lay, p, *_ in net._layout]
+    bound = [(s.layer, s.name, s.layer.params[s.name], s.layer.grads[s.name],
+              getattr(s.layer, s.name), getattr(s.layer, "d" + s.name))
+             for s in net.slots]
     rng = np.random.default_rng(0)
     X = rng.normal(size=(40, *net.input_shape))
     y = rng.integers(0, 3, size=40)
@@ -177,7 +224,7 @@ def test_params_and_grads_stay_views_of_flat_buffers(net_name, optimizer):
         assert np.shares_memory(grad, net.flat_grads)
     # and they really are the live values: writing the flat buffer shows up
     net.flat_params[...] = 0.5
-    assert all((lay.params[p] == 0.5).all() for lay, p, *_ in net._layout)
+    assert all((s.layer.params[s.name] == 0.5).all() for s in net.slots)
 
 
 @pytest.mark.parametrize("net_name", list(NETS))

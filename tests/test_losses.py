@@ -75,7 +75,7 @@ def test_bce_from_logits_equals_bce_of_sigmoid():
                                rtol=1e-12)
     # dL/dz = (σ(z) − y)/(B·n)
     np.testing.assert_allclose(lg.backward(YP, Yb), (Pb - Yb) / YP.size, rtol=1e-12)
-    np.testing.assert_allclose(lg.backward_logits(YP, Yb, W),
+    np.testing.assert_allclose(lg.logits.backward(YP, Yb, W),
                                (Pb - Yb) / YP.size * W[:, None], rtol=1e-12)
 
 
@@ -100,7 +100,7 @@ def test_cce_logits_form(targets):
     # softmax + CE fuse to dL/dz = (p − y)/B
     np.testing.assert_allclose(cce.backward(z, y), (_softmax(z) - ONEHOT) / 5,
                                rtol=1e-12, atol=1e-15)
-    np.testing.assert_allclose(cce.backward_logits(z, y, W),
+    np.testing.assert_allclose(cce.logits.backward(z, y, W),
                                (_softmax(z) - ONEHOT) / 5 * W[:, None],
                                rtol=1e-12, atol=1e-15)
 
@@ -173,7 +173,7 @@ def test_model_with_saturated_output_trains_without_warnings(dtype, out, loss):
                                                 invalid="raise"):
         warnings.simplefilter("error")
         grads = net.gradients(X, y, loss)
-        value = net.loss_value(*net._prepare(X, y, L.get(loss)), L.get(loss))
+        value = net.loss_value(*net.prepare(X, y, L.get(loss)), L.get(loss))
     assert np.isfinite(value) and value > 100
     assert all(np.isfinite(g).all() for g in grads)
 

@@ -20,7 +20,7 @@ def test_flat_buffers_hold_every_parameter():
     shapes = [v.shape for _, v, _ in net.parameters()]
     assert shapes == [(3, 5), (5,), (5, 4), (4,)]
     # views do not overlap and all lie in the flat buffer
-    spans = sorted((off, off + size) for *_, off, size in net._layout)
+    spans = sorted((s.offset, s.offset + s.size) for s in net.slots)
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:], strict=False))
     assert spans[-1][1] <= net.flat_params.size
     assert net.count_params() == 3 * 5 + 5 + 5 * 4 + 4

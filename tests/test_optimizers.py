@@ -180,8 +180,7 @@ def test_model_optimizer_state_is_flat_and_params_are_views():
     assert net.layers[0].W is W and np.shares_memory(W, net.flat_params)
     assert not np.array_equal(W, before)
     # the state of one parameter is a slice of the flat state at its offset
-    layer, pname, shape, off, size = net._layout[0]
-    m_W = opt.state["m"][off:off + size].reshape(shape)
+    m_W = net.slots[0].of(opt.state["m"])
     g_W = net.layers[0].dW  # Adam's first m = (1 − β₁) g
     np.testing.assert_allclose(m_W, 0.1 * g_W, rtol=1e-6)
 
@@ -192,9 +191,6 @@ def test_clip_by_global_norm_golden():
     np.testing.assert_allclose(th, -g * 6.5 / 13, rtol=1e-14)
     th = _run(O.SGD(1.0, global_clipnorm=20.0), [g], theta=np.zeros(4))
     np.testing.assert_allclose(th, -g)           # below the norm: unchanged
-    opt = O.SGD(1.0, global_clipnorm=1.0)
-    _run(opt, [g], theta=np.zeros(4))
-    assert opt.last_grad_norm == pytest.approx(13.0)
 
 
 def test_clip_by_value_golden():

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
-from glassnet.progress import EpochProgress, log_line, use_bar
+from glassnet.train.progress import EpochProgress, log_line, use_bar
 
 X = np.random.default_rng(0).standard_normal((30, 2))
 Y = (X[:, 0] > 0).astype(np.int64)

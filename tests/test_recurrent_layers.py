@@ -74,7 +74,7 @@ def test_masked_steps_change_neither_state_nor_gradient(cls):
     layer = net.layers[0]
     layer.need_input_grad = True
     net.loss_and_grads(X, y, gn.losses.get("half_sse"))
-    dx = layer.backward(np.ones((3, H)), accumulate=True)
+    dx = layer.backward(np.ones((3, H)))
     assert np.all(dx[~mask] == 0.0) and np.all(np.abs(dx[mask]).sum(axis=-1) > 0)
 
 
@@ -178,8 +178,9 @@ def test_stacked_layers_and_initial_state():
 @pytest.mark.parametrize("return_sequences", [False, True])
 @pytest.mark.parametrize("cls", CLASSES)
 def test_layer_contract(cls, return_sequences):
-    """The shared layer contract: dL/dx by finite differences, += vs overwrite
-    into views of the flat buffer, infer fresh and harmless, config round trip."""
+    """The shared layer contract: dL/dx by finite differences, gradients only
+    added (+=) into views of the flat buffer, infer fresh and harmless, config
+    round trip."""
     layer = cls(H, input_dim=(T, F), return_sequences=return_sequences,
                 mask_value=0.0)
     net = gn.Sequential([layer], dtype="float64", seed=0)
@@ -188,19 +189,20 @@ def test_layer_contract(cls, return_sequences):
     x = _padded_batch(rng)
     real = (x != 0.0).any(axis=2)                      # (B, T) unpadded steps
     R = rng.normal(size=(B, *layer.output_shape))
-    net.flat_grads[...] = 0.0
+    net.zero_grad()
     y = layer.forward(x)
     assert y.shape == (B, *layer.output_shape) and y.dtype == np.float64
     dx = layer.backward(R.copy()).copy()
-    once = {p: layer.grads[p].copy() for p in layer.param_names}
+    once = {p: layer.grads[p].copy() for p in layer.params}
     layer.forward(x)
-    layer.backward(R.copy(), accumulate=True)
-    for p in layer.param_names:
+    layer.backward(R.copy())                           # += : twice the gradient
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], 2 * once[p], rtol=1e-13)
     net.flat_grads[...] = 123.0
+    net.zero_grad()
     layer.forward(x)
-    layer.backward(R.copy(), accumulate=False)
-    for p in layer.param_names:
+    layer.backward(R.copy())
+    for p in layer.params:
         np.testing.assert_allclose(layer.grads[p], once[p], rtol=1e-13)
         assert getattr(layer, "d" + p) is layer.grads[p]
         assert np.shares_memory(layer.grads[p], net.flat_grads)
@@ -212,8 +214,9 @@ def test_layer_contract(cls, return_sequences):
             xm[idx][f] -= 1e-6
             num = ((layer.forward(xp) * R).sum() - (layer.forward(xm) * R).sum()) / 2e-6
             assert dx[idx][f] == pytest.approx(num, rel=1e-5, abs=1e-8)
+    net.zero_grad()
     layer.forward(x)
-    layer.backward(R.copy(), accumulate=False)
+    layer.backward(R.copy())
     out = layer.infer(x[:2] * 2.0)                     # a different batch …
     receipt = layer.recurrent_weight_receipt(1, 2)     # … leaves backward's state
     assert receipt.total == pytest.approx(layer.dU[1, 2], rel=1e-10)
@@ -223,3 +226,22 @@ def test_layer_contract(cls, return_sequences):
     cfg = net.get_config()
     clone = gn.Sequential.from_config(cfg)
     assert clone.get_config() == cfg
+
+
+@pytest.mark.parametrize("name", ["recurrent_main", "lstm_main"])
+def test_model_files_written_before_the_restructure_still_load(name):
+    """Files saved by the old layers (tests/fixtures/rnn, written on main):
+    same config, same predictions, bit for bit, on either LSTM path."""
+    import json
+    from pathlib import Path
+    pytest.importorskip("safetensors")
+    folder = Path(__file__).parent / "fixtures" / "rnn"
+    net = gn.load(folder / f"{name}.safetensors")
+    saved = np.load(folder / f"{name}_io.npz")
+    assert net.get_config() == json.loads((folder / f"{name}_config.json").read_text())
+    assert net.predict(saved["X"]).tobytes() == saved["y_pred"].tobytes()
+    for layer in net.layers:
+        if isinstance(layer, gn.LSTM):
+            layer.fast = False                         # the readable equations
+    np.testing.assert_allclose(net.predict(saved["X"]), saved["y_pred"], rtol=1e-6,
+                               atol=1e-7)

@@ -63,8 +63,9 @@ def test_forward_and_every_gradient_match_torch(cls, truncate):
 
     state = (h0, c0) if cls is gn.LSTM else h0
     layer.need_input_grad = True                      # first layer: off by default
+    net.zero_grad()
     y = layer.forward(x, initial_state=state)
-    dx = layer.backward(R.copy(), accumulate=False)
+    dx = layer.backward(R.copy())
 
     xt, h0t, c0t, out = _torch_run(cls, mod, x, h0, c0, truncate)
     (out * torch.from_numpy(R)).sum().backward()

@@ -34,7 +34,7 @@ def test_mazur_forward_pass_by_hand(mazur):
     np.testing.assert_allclose(out, [[o1, o2]], rtol=1e-14)
     np.testing.assert_allclose(net.layers[0].infer(mazur.X), [[h1, h2]], rtol=1e-14)
     loss = gn.losses.get("half_sse")
-    E_lib = net.loss_value(*net._prepare(mazur.X, mazur.y, loss), loss)
+    E_lib = net.loss_value(*net.prepare(mazur.X, mazur.y, loss), loss)
     assert E_lib == pytest.approx(E, rel=1e-14)
 
 

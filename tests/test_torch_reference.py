@@ -89,7 +89,7 @@ def _compare(torch, layers, loss, X, y, rtol=1e-10):
     np.testing.assert_allclose(net.predict(X), out_t.detach().numpy(), rtol=rtol,
                                atol=1e-13)
     grads = net.gradients(X, y, loss=loss)
-    X64, y64 = net._prepare(X, y, loss)
+    X64, y64 = net.prepare(X, y, loss)
     assert net.loss_value(X64, y64, loss) == pytest.approx(L_t.item(), rel=rtol)
     ref = []
     for lin in linears:

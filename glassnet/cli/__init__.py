@@ -19,6 +19,7 @@ import os
 import sys
 import traceback
 
+from glassnet.cli import demo, evaluate, explain, plot, predict, summary, train
 from glassnet.cli._parser import DEMO_NAMES, UsageError, build_parser
 from glassnet.errors import GlassnetError
 
@@ -27,13 +28,10 @@ __all__ = ["main"]
 #: Errors that mean "the input is wrong": exit status 2 with one line.
 BAD_INPUT = (GlassnetError, OSError, UnicodeError)
 
-
-def _commands():
-    from glassnet.cli import commands, train
-    return {"train": train.run, "evaluate": commands.evaluate,
-            "predict": commands.predict, "summary": commands.summary,
-            "explain": commands.explain, "demo": commands.demo,
-            "plot": commands.plot}
+#: Each command's ``run(args) -> exit status``, one module per command.
+COMMANDS = {"train": train.run, "evaluate": evaluate.run, "predict": predict.run,
+            "summary": summary.run, "explain": explain.run, "demo": demo.run,
+            "plot": plot.run}
 
 
 def _one_line(text: str) -> str:
@@ -52,7 +50,7 @@ def main(argv: list[str] | None = None) -> int:
             raise UsageError("glassnet", "choose a command: train, evaluate, "
                              "predict, summary, explain, demo or plot")
         prog = f"glassnet {args.command}"
-        return _commands()[args.command](args)
+        return COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly
         _silence_stdout()
         return 141

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 
+import glassnet
 from glassnet.data import builtin_names
+from glassnet.demos import DEMOS
 
 
 class UsageError(Exception):
@@ -20,9 +22,7 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(self.prog, message)
 
 
-#: The names of ``glassnet.demos.DEMOS``, spelled out so --help needs no import.
-DEMO_NAMES = ("backprop", "neuron", "perceptron", "line", "seven-segment", "circles",
-              "mnist", "activations", "vanishing", "overfitting", "optimizers", "rnn")
+DEMO_NAMES = tuple(DEMOS)
 
 EPILOG = """examples:
   glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
@@ -67,7 +67,6 @@ def build_parser() -> Parser:
 
 
 def _version() -> str:
-    import glassnet
     return f"glassnet {glassnet.__version__}"
 
 

@@ -14,12 +14,13 @@ A TOML file uses the flag names, with ``-`` or ``_``:
 
 from __future__ import annotations
 
-import importlib
 import math
 import shlex
 import tomllib
 from dataclasses import asdict, dataclass, field, fields
 
+from glassnet import activations, losses, optimizers
+from glassnet.data.features import MISSING_POLICIES
 from glassnet.errors import ConfigError
 
 
@@ -154,18 +155,15 @@ def check(cfg: TrainConfig) -> None:
     need(cfg.seed >= 0, "seed", "an integer ≥ 0", "0")
     need(cfg.checkpoint_every >= 0, "checkpoint_every", "a number of batches ≥ 0",
          "100")
-    from glassnet.data.features import MISSING_POLICIES
     need(cfg.missing in MISSING_POLICIES, "missing",
          f"one of {', '.join(MISSING_POLICIES)}", "drop")
-    for name, module in (("activation", "activations"), ("optimizer", "optimizers")):
-        names = importlib.import_module(f"glassnet.{module}").NAMES
+    for name, module in (("activation", activations), ("optimizer", optimizers)):
         try:
-            importlib.import_module(f"glassnet.{module}").get(getattr(cfg, name))
+            module.get(getattr(cfg, name))
         except ConfigError:
             raise ConfigError(f"{flag(name)} {getattr(cfg, name)!r} is not known. "
-                              f"Use one of: {', '.join(names)}.") from None
+                              f"Use one of: {', '.join(module.NAMES)}.") from None
     if cfg.loss != "auto":
-        from glassnet import losses
         try:
             losses.get(cfg.loss)
         except ConfigError:

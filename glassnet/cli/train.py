@@ -20,15 +20,18 @@ import numpy as np
 
 import glassnet
 from glassnet import losses as loss_mod
-from glassnet.callbacks import EarlyStopping
 from glassnet.cli import config as config_mod
 from glassnet.cli.artifacts import make_plots
-from glassnet.cli.bundle import Bundle, is_builtin, load_training_data, spec_for
-from glassnet.data import StandardScaler, split_indices
+from glassnet.cli.datasets import is_builtin, load_training_data, spec_for
+from glassnet.data import Dataset, StandardScaler, split_indices
 from glassnet.errors import ConfigError
-from glassnet.io.atomic import atomic_write_bytes
+from glassnet.files.atomic import atomic_write_bytes
+from glassnet.io import ModelFile, read_checkpoint
 from glassnet.layers import Dense
 from glassnet.model import Sequential
+from glassnet.report import write_report
+from glassnet.train.history import History
+from glassnet.train.monitors import EarlyStopping
 
 CLASSIFICATION_LOSSES = ("categorical_crossentropy", "binary_crossentropy")
 REGRESSION_LOSSES = ("mse", "mae", "huber", "half_sse")
@@ -51,64 +54,19 @@ def run(args) -> int:
     train_rows, val_rows = _split(data, cfg, classify)
     steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
     model, loss = build_model(cfg, data)
-    bundle = Bundle(model, spec_for(data), steps)
-    batch_size = min(cfg.batch_size, len(train_rows))
+    saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
+    _print_plan(cfg, data, model, train_rows, val_rows)
 
-    print(f"glassnet train: {_describe_data(data, len(train_rows), len(val_rows))}")
-    print(config_mod.describe(cfg))
-    if batch_size < cfg.batch_size:
-        print(f"  (batch-size {cfg.batch_size} is more than the {len(train_rows)} "
-              f"training rows: using {batch_size})")
-    print(f"model: {_arch(model)}  ({model.count_params():,} parameters)",
-          flush=True)
-
-    Xt, yt = bundle.transform(data.X[train_rows]), data.y[train_rows]
-    val = None
-    if len(val_rows):
-        val = (bundle.transform(data.X[val_rows]), data.y[val_rows])
     out.mkdir(parents=True, exist_ok=True)
-    ckpt = out / "checkpoint.safetensors"
-    if args.resume and ckpt.is_file():
-        from glassnet.io.checkpoint import read_checkpoint
-        pos = read_checkpoint(ckpt)["position"]
-        print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
-              f" (of {pos['end_epoch']} epochs)")
-    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
-        if cfg.early_stopping else []
-    t0 = time.perf_counter()
-    history = model.fit(
-        Xt, yt, epochs=cfg.epochs, batch_size=batch_size, validation_data=val,
-        seed=cfg.seed, callbacks=callbacks, verbose=0 if args.quiet else 1,
-        checkpoint=ckpt if cfg.checkpoint else None,
-        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
-    took = time.perf_counter() - t0
-
-    results = {"training": model.evaluate(Xt, yt)}
-    if val is not None:
-        results["validation"] = model.evaluate(*val)
-    for split, values in results.items():
-        print(f"final {split}: " + "  ".join(f"{k} {v:.4f}" for k, v in
-                                              values.items()))
+    history, results, took = _fit(args, cfg, saved, data, train_rows, val_rows, out)
     command = config_mod.to_command(cfg)
-    extra = {
-        "data": {"source": "builtin" if data.spec is None else "csv",
-                 "name": name, "path": cfg.data, "seed": cfg.seed,
-                 "n_samples": data.n_samples, "target": data.target_name,
-                 "task": data.task},
-        "training": {"config": cfg.as_dict(), "command": command,
-                     "loss": loss.get_config(),
-                     "optimizer": model.optimizer.get_config(),
-                     "metrics": [n for n, _ in model.metrics],
-                     "epochs_run": len(history.epoch),
-                     "stopped": history.stopped_reason,
-                     "results": results, "seconds": round(took, 3)},
-    }
-    files = _save(bundle, out, cfg, history, extra)
+    files = _save(saved, out, cfg, history, _run_info(
+        cfg, data, name, loss, model, history, results, command, took))
     plots = {}
     if not args.no_plots:
         Xe, ye = (data.X[val_rows], data.y[val_rows]) if len(val_rows) else \
             (data.X[train_rows], data.y[train_rows])
-        plots = make_plots(bundle, out / "plots", history, data.X[train_rows],
+        plots = make_plots(saved, out / "plots", history, data.X[train_rows],
                            data.y[train_rows], Xe if classify else None,
                            ye if classify else None, label=name,
                            eval_rows="validation rows" if len(val_rows) else
@@ -124,6 +82,69 @@ def run(args) -> int:
         print(f"  plots    {out / 'plots'}/ ({names})")
     print(f"try: glassnet summary {shlex.quote(str(out / 'model.safetensors'))}")
     return 0
+
+
+def _print_plan(cfg, data: Dataset, model: Sequential, train_rows: np.ndarray,
+                val_rows: np.ndarray) -> None:
+    """The data, the resolved configuration and the network, before training."""
+    print(f"glassnet train: {_describe_data(data, len(train_rows), len(val_rows))}")
+    print(config_mod.describe(cfg))
+    if len(train_rows) < cfg.batch_size:
+        print(f"  (batch-size {cfg.batch_size} is more than the {len(train_rows)} "
+              f"training rows: using {len(train_rows)})")
+    print(f"model: {_arch(model)}  ({model.count_params():,} parameters)",
+          flush=True)
+
+
+def _fit(args, cfg, saved: ModelFile, data: Dataset, train_rows: np.ndarray,
+         val_rows: np.ndarray, out: Path) -> tuple[History, dict, float]:
+    """Fit on the transformed training rows; (history, results, seconds)."""
+    model = saved.model
+    Xt, yt = saved.transform(data.X[train_rows]), data.y[train_rows]
+    val = None
+    if len(val_rows):
+        val = (saved.transform(data.X[val_rows]), data.y[val_rows])
+    ckpt = out / "checkpoint.safetensors"
+    if args.resume and ckpt.is_file():
+        pos = read_checkpoint(ckpt)["position"]
+        print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
+              f" (of {pos['end_epoch']} epochs)")
+    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
+        if cfg.early_stopping else []
+    t0 = time.perf_counter()
+    history = model.fit(
+        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
+        validation_data=val, seed=cfg.seed, callbacks=callbacks,
+        verbose=0 if args.quiet else 1,
+        checkpoint=ckpt if cfg.checkpoint else None,
+        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    took = time.perf_counter() - t0
+
+    results = {"training": model.evaluate(Xt, yt)}
+    if val is not None:
+        results["validation"] = model.evaluate(*val)
+    for split, values in results.items():
+        print(f"final {split}: " + "  ".join(f"{k} {v:.4f}" for k, v in
+                                              values.items()))
+    return history, results, took
+
+
+def _run_info(cfg, data: Dataset, name: str, loss, model: Sequential,
+              history: History, results: dict, command: str, took: float) -> dict:
+    """What the model file records about the data and the training run."""
+    return {
+        "data": {"source": "builtin" if data.spec is None else "csv",
+                 "name": name, "path": cfg.data, "seed": cfg.seed,
+                 "n_samples": data.n_samples, "target": data.target_name,
+                 "task": data.task},
+        "training": {"config": cfg.as_dict(), "command": command,
+                     "loss": loss.get_config(),
+                     "optimizer": model.optimizer.get_config(),
+                     "metrics": [n for n, _ in model.metrics],
+                     "epochs_run": len(history.epoch),
+                     "stopped": history.stopped_reason,
+                     "results": results, "seconds": round(took, 3)},
+    }
 
 
 def _split(data, cfg, classify: bool) -> tuple[np.ndarray, np.ndarray]:
@@ -194,8 +215,9 @@ def _describe_data(data, n_train: int, n_val: int) -> str:
     return text + f"; {n_train} training rows, {n_val} validation rows"
 
 
-def _save(bundle, out: Path, cfg, history, extra) -> dict[str, str]:
-    bundle.save(out / "model.safetensors", extra)
+def _save(saved: ModelFile, out: Path, cfg, history: History, extra: dict
+          ) -> dict[str, str]:
+    saved.save(out / "model.safetensors", extra)
     history.to_csv(out / "history.csv")
     history.to_json(out / "history.json")
     atomic_write_bytes(out / "config.toml", config_mod.to_toml(cfg).encode())
@@ -212,8 +234,6 @@ def _save(bundle, out: Path, cfg, history, extra) -> dict[str, str]:
 
 def _report(out: Path, cfg, data, model, history, results, plots, files, command,
             took: float) -> Path:
-    from glassnet.report import write_report
-
     metrics = list(results["training"])
     table = {m: (results["training"][m], results.get("validation", {}).get(m, "—"))
              for m in metrics}

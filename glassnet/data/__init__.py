@@ -3,11 +3,12 @@
 Every name below is defined in the module shown beside it.
 """
 
-from glassnet.data.batching import BatchIterator
+from glassnet.data.batching import BatchIterator, Gather
 from glassnet.data.builtin import builtin_names, load_builtin
 from glassnet.data.csv import load_csv, load_csv_features, transform_rows
 from glassnet.data.dataset import Dataset
 from glassnet.data.download import download, sha256_file
+from glassnet.data.encoders import LabelEncoder, OneHotEncoder, to_categorical
 from glassnet.data.features import ColumnSpec, FeatureSpec
 from glassnet.data.generated import (
     blobs,
@@ -22,14 +23,8 @@ from glassnet.data.generated import (
 )
 from glassnet.data.idx import read_idx, write_idx
 from glassnet.data.mnist import default_cache_dir, load_mnist, read_npz
-from glassnet.data.preprocessing import (
-    LabelEncoder,
-    MinMaxScaler,
-    OneHotEncoder,
-    StandardScaler,
-    preprocessor_from_dict,
-    to_categorical,
-)
+from glassnet.data.preprocessing import preprocessor_from_dict
+from glassnet.data.scalers import MinMaxScaler, StandardScaler
 from glassnet.data.splits import (
     KFold,
     StratifiedKFold,
@@ -44,6 +39,7 @@ __all__ = [
     "ColumnSpec",
     "Dataset",
     "FeatureSpec",
+    "Gather",
     "KFold",
     "LabelEncoder",
     "MinMaxScaler",

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from glassnet.errors import ConfigError, DataError, expected
 
 DELIMITERS = (",", ";", "\t")
@@ -42,6 +44,26 @@ class Table:
         if col is not None:
             parts.append(f"column {col + 1} ({self.names[col]!r})")
         return ", ".join(parts)
+
+    def column(self, key: str | int, what: str) -> int:
+        """The index of the column given by name or (negative) position."""
+        width = len(self.names)
+        if isinstance(key, bool) or not isinstance(key, str | int | np.integer):
+            raise ConfigError(expected(f"{what} as a column name or index", repr(key),
+                                       f"Pass e.g. {what}='label' or {what}=-1."))
+        if isinstance(key, str):
+            if key not in self.names:
+                fix = "Check the spelling (names are case-sensitive)." \
+                    if self.header_line else \
+                    "The file has no header row; pass the column index instead."
+                raise DataError(f"{self.where()}: " + expected(
+                    f"{what} to be one of the columns {self.names}", repr(key), fix))
+            return self.names.index(key)
+        if not -width <= key < width:
+            raise DataError(f"{self.where()}: " + expected(
+                f"{what} index in [{-width}, {width - 1}]", key,
+                f"The file has {width} columns."))
+        return int(key) % width
 
 
 def is_number(cell: str) -> bool:
@@ -158,88 +180,71 @@ def read_table(
 ) -> Table:
     """Read ``path`` into a ``Table`` with checked, rectangular rows."""
     source = str(path)
-    try:
-        raw = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise DataError(
-            expected(
-                "an existing CSV file",
-                f"{source} (not found)",
-                "Check the path and the working directory.",
-            )
-        ) from None
-    except IsADirectoryError:
-        raise DataError(
-            expected(
-                "a CSV file",
-                f"{source} (a directory)",
-                "Pass the path of the file itself.",
-            )
-        ) from None
-    text = _decode(raw, source, encoding)
+    text = _decode(_read_bytes(path, source), source, encoding)
     if delimiter is None:
         delimiter = sniff_delimiter(text)
     elif delimiter not in DELIMITERS and len(delimiter) != 1:
-        raise ConfigError(
-            expected(
-                "a one-character delimiter",
-                repr(delimiter),
-                "Pass delimiter=',' or ';' or '\\t'.",
-            )
-        )
+        raise ConfigError(expected("a one-character delimiter", repr(delimiter),
+                                   "Pass delimiter=',' or ';' or '\\t'."))
     rows, lines = _parse(text, source, delimiter)
     if not rows:
-        raise DataError(
-            f"{source}, line 1: "
-            + expected(
-                "a header row and data rows",
-                "an empty file",
-                "Write the column names on line 1 and one example per line.",
-            )
-        )
+        raise DataError(f"{source}, line 1: " + expected(
+            "a header row and data rows", "an empty file",
+            "Write the column names on line 1 and one example per line."))
     has_header = _looks_like_header(rows) if header is None else bool(header)
     width, first_line = len(rows[0]), lines[0]
-    names = [c.strip() or f"col{j + 1}" for j, c in enumerate(rows[0])]
     if has_header:
+        names = _header_names(rows[0], source, first_line)
         rows, lines = rows[1:], lines[1:]
-        seen: dict[str, int] = {}
-        for j, name in enumerate(names):
-            if name in seen:
-                raise DataError(
-                    f"{source}, line {first_line}, column {j + 1}: "
-                    + expected(
-                        "unique column names",
-                        f"{name!r} again (first in column {seen[name] + 1})",
-                        "Rename one of the two columns.",
-                    )
-                )
-            seen[name] = j
     else:
         names = [f"col{j + 1}" for j in range(width)]
     if not rows:
-        raise DataError(
-            f"{source}, line {first_line + 1}: "
-            + expected(
-                "at least one data row after the header",
-                "none",
-                "Add examples below the header (or pass header=False if line 1 "
-                "is data).",
-            )
-        )
-    table = Table(
-        source, names, rows, lines, delimiter, first_line if has_header else 0
-    )
-    sep = _NAMES.get(delimiter, repr(delimiter)) + "s"
-    for i, row in enumerate(rows):
+        raise DataError(f"{source}, line {first_line + 1}: " + expected(
+            "at least one data row after the header", "none",
+            "Add examples below the header (or pass header=False if line 1 is "
+            "data)."))
+    table = Table(source, names, rows, lines, delimiter,
+                  first_line if has_header else 0)
+    _check_widths(table, width, first_line)
+    return table
+
+
+def _read_bytes(path: str | os.PathLike, source: str) -> bytes:
+    try:
+        return Path(path).read_bytes()
+    except FileNotFoundError:
+        raise DataError(expected("an existing CSV file", f"{source} (not found)",
+                                 "Check the path and the working directory.")
+                        ) from None
+    except IsADirectoryError:
+        raise DataError(expected("a CSV file", f"{source} (a directory)",
+                                 "Pass the path of the file itself.")) from None
+
+
+def _header_names(first: list[str], source: str, line: int) -> list[str]:
+    """Column names from the header row: stripped, unique, blanks named colJ."""
+    names = [c.strip() or f"col{j + 1}" for j, c in enumerate(first)]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(names):
+        if name in seen:
+            raise DataError(f"{source}, line {line}, column {j + 1}: " + expected(
+                "unique column names",
+                f"{name!r} again (first in column {seen[name] + 1})",
+                "Rename one of the two columns."))
+        seen[name] = j
+    return names
+
+
+def _check_widths(table: Table, width: int, first_line: int) -> None:
+    """Every row has the header's (or first row's) number of fields."""
+    sep = _NAMES.get(table.delimiter, repr(table.delimiter)) + "s"
+    for row, line in zip(table.rows, table.lines, strict=True):
         if len(row) != width:
             col = min(len(row), width)
-            raise DataError(
-                f"{source}, line {lines[i]}, column {col + 1}: "
-                + expected(
-                    f"{width} fields separated by {sep} (as on line {first_line})",
-                    f"{len(row)} fields",
-                    "Quote values that contain the delimiter, and fill or mark "
-                    "missing values (e.g. NA) instead of dropping fields.",
-                )
-            )
-    return table
+            problem = expected(
+                f"{width} fields separated by {sep} (as on line {first_line})",
+                f"{len(row)} fields",
+                "Quote values that contain the delimiter, and fill or mark "
+                "missing values (e.g. NA) instead of dropping fields.")
+            raise DataError(f"{table.source}, line {line}, column {col + 1}: "
+                            f"{problem}")

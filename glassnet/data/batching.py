@@ -15,17 +15,28 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.data._checks import Seed, as_generator, check_positive_int
+from glassnet._validation import Seed, as_rng, check_positive_int
 from glassnet.errors import ShapeError, expected
 
 Batch = tuple[np.ndarray, np.ndarray | None, np.ndarray | None]
 
 
-class _Gather:
-    """Copy rows ``idx`` of ``source`` into a reused buffer of ``dtype``."""
+class Gather:
+    """Copy rows ``idx`` of ``source`` into a buffer allocated once.
 
-    def __init__(self, source: np.ndarray, rows: int, dtype: Any):
+        gather = Gather(X, B)        # buffer (B, *X.shape[1:]), X's dtype
+        xb = gather(idx)             # = X[idx], written into the buffer
+
+    ``idx`` holds at most B valid row indices, in any order; the result is a
+    leading slice of the buffer, overwritten by the next call. With another
+    ``dtype`` the rows are staged in the source dtype and cast into the buffer
+    (so a uint8 memory map trains as float32 without converting it whole).
+    The training loop and ``BatchIterator`` both gather batches with it.
+    """
+
+    def __init__(self, source: np.ndarray, rows: int, dtype: Any = None):
         self.source = source
+        dtype = source.dtype if dtype is None else dtype
         self.buffer = np.empty((rows, *source.shape[1:]), dtype=dtype)
         # rows are staged in the source dtype when a cast is needed
         self.stage = (
@@ -86,8 +97,8 @@ class BatchIterator:
         self.n = len(X)
         self.batch_size = min(check_positive_int(batch_size, "batch_size"), self.n)
         self.shuffle, self.drop_last, self.scale = shuffle, drop_last, scale
-        self.rng = as_generator(seed)
-        self.x = _Gather(X, self.batch_size, dtype)
+        self.rng = as_rng(seed)
+        self.x = Gather(X, self.batch_size, dtype)
         labels = y is not None and np.asarray(y).dtype.kind in "biu"
         self.y = self._optional(y, "y", np.int64 if labels else dtype)
         self.w = self._optional(sample_weight, "sample_weight", dtype)
@@ -102,7 +113,7 @@ class BatchIterator:
         self._order = np.arange(self.n)
         self._idx = np.empty(self.batch_size, dtype=np.intp)
 
-    def _optional(self, a: Any, name: str, dtype: Any) -> _Gather | None:
+    def _optional(self, a: Any, name: str, dtype: Any) -> Gather | None:
         if a is None:
             return None
         a = np.asarray(a)
@@ -114,7 +125,7 @@ class BatchIterator:
                     f"Pass {name} with len(X) rows.",
                 )
             )
-        return _Gather(a, self.batch_size, dtype)
+        return Gather(a, self.batch_size, dtype)
 
     @property
     def n_batches(self) -> int:

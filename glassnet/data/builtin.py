@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from glassnet._validation import Seed
 from glassnet.data import generated as g
-from glassnet.data._checks import Seed
 from glassnet.data.dataset import Dataset
 from glassnet.errors import ConfigError, expected
 

@@ -36,12 +36,12 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.data._cells import CellError
 from glassnet.data._csvread import Table, is_missing, is_number, read_table
 from glassnet.data.dataset import TASKS, Dataset
 from glassnet.data.features import (
     MISSING_POLICIES,
     FeatureSpec,
-    _Cell,
     apply_spec,
     fit_column,
     fit_target,
@@ -49,41 +49,6 @@ from glassnet.data.features import (
 from glassnet.errors import ConfigError, DataError, expected
 
 MAX_ID_ROWS = 10
-
-
-def _column_index(table: Table, key: str | int, what: str) -> int:
-    width = len(table.names)
-    if isinstance(key, bool) or not isinstance(key, str | int | np.integer):
-        raise ConfigError(
-            expected(
-                f"{what} as a column name or index",
-                repr(key),
-                f"Pass e.g. {what}='label' or {what}=-1.",
-            )
-        )
-    if isinstance(key, str):
-        if key not in table.names:
-            if not table.header_line:
-                fix = "The file has no header row; pass the column index instead."
-            else:
-                fix = "Check the spelling (names are case-sensitive)."
-            raise DataError(
-                f"{table.where()}: "
-                + expected(
-                    f"{what} to be one of the columns {table.names}", repr(key), fix
-                )
-            )
-        return table.names.index(key)
-    if not -width <= key < width:
-        raise DataError(
-            f"{table.where()}: "
-            + expected(
-                f"{what} index in [{-width}, {width - 1}]",
-                key,
-                f"The file has {width} columns.",
-            )
-        )
-    return int(key) % width
 
 
 def _apply_missing(table: Table, used: list[int], target: int, missing: str) -> Table:
@@ -166,6 +131,35 @@ def load_csv(
     float64 (n, 1) for regression. ``dataset.spec`` reproduces the transform
     for new files: ``load_csv_features(new_path, like=dataset.spec)``.
     """
+    _check_options(missing, task)
+    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
+    t = table.column(-1 if target is None else target, "target")
+    categorical = _categorical(table, one_hot)
+    features = [j for j in range(len(table.names)) if j != t]
+    if not features:
+        raise DataError(
+            f"{table.where()}: "
+            + expected(
+                "at least one feature column besides the target",
+                table.names,
+                "Check the delimiter (pass delimiter=...) and the target.",
+            )
+        )
+    table = _apply_missing(table, features + [t], t, missing)
+    columns = _fit_columns(table, features, categorical, one_hot is True, missing)
+    task, class_names = fit_target(table, t, task)
+    spec = FeatureSpec(
+        columns, list(table.names), table.names[t], task, class_names, missing
+    )
+    X, y = apply_spec(table, spec)
+    if task == "classification":
+        _check_classes(table, t, y, class_names or [])
+    return Dataset(
+        X, y, spec.feature_names, spec.target, class_names, task, spec, Path(path).stem
+    )
+
+
+def _check_options(missing: str, task: str | None) -> None:
     if missing not in MISSING_POLICIES:
         raise ConfigError(
             expected(
@@ -182,46 +176,33 @@ def load_csv(
                 "Pass task='classification' or 'regression'.",
             )
         )
-    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
-    t = _column_index(table, -1 if target is None else target, "target")
+
+
+def _categorical(table: Table, one_hot: bool | Sequence[str | int]) -> set[int]:
+    """Indices of the columns named in ``one_hot`` (none for True/False)."""
     if isinstance(one_hot, bool):
-        categorical = set()
-    else:
-        keys = [one_hot] if isinstance(one_hot, str | int) else one_hot
-        categorical = {_column_index(table, k, "one_hot column") for k in keys}
-    features = [j for j in range(len(table.names)) if j != t]
-    if not features:
-        raise DataError(
-            f"{table.where()}: "
-            + expected(
-                "at least one feature column besides the target",
-                table.names,
-                "Check the delimiter (pass delimiter=...) and the target.",
-            )
-        )
-    table = _apply_missing(table, features + [t], t, missing)
+        return set()
+    keys = [one_hot] if isinstance(one_hot, str | int) else one_hot
+    return {table.column(k, "one_hot column") for k in keys}
+
+
+def _fit_columns(table: Table, features: list[int], categorical: set[int],
+                 all_text: bool, missing: str) -> list:
+    """A ColumnSpec per feature column; with ``all_text`` (one_hot=True) every
+    column holding a non-number becomes categorical."""
     try:
         columns = []
         for j in features:
             is_cat = j in categorical
-            if one_hot is True and not is_cat:
+            if all_text and not is_cat:
                 present = [r[j] for r in table.rows if not is_missing(r[j])]
                 is_cat = not all(is_number(c) for c in present)
             columns.append(fit_column(table, j, is_cat, missing))
-    except _Cell as problem:
+    except CellError as problem:
         raise DataError(
             f"{table.where(problem.row, problem.col)}: {problem.message}"
         ) from None
-    task, class_names = fit_target(table, t, task)
-    spec = FeatureSpec(
-        columns, list(table.names), table.names[t], task, class_names, missing
-    )
-    X, y = apply_spec(table, spec)
-    if task == "classification":
-        _check_classes(table, t, y, class_names or [])
-    return Dataset(
-        X, y, spec.feature_names, spec.target, class_names, task, spec, Path(path).stem
-    )
+    return columns
 
 
 def _as_spec(like: FeatureSpec | Dataset | Mapping) -> FeatureSpec:

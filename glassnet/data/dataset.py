@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-if TYPE_CHECKING:
-    from glassnet.data.features import FeatureSpec
+from glassnet.data.features import FeatureSpec
 
 TASKS = ("classification", "regression")
 

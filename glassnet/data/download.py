@@ -20,7 +20,7 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
-from glassnet.data._checks import check_positive_int
+from glassnet._validation import check_positive_int
 from glassnet.errors import ConfigError, DataError, expected
 
 CHUNK = 1 << 16
@@ -99,7 +99,36 @@ def download(
     (sleep ``backoff · 2^attempt`` seconds); a checksum mismatch is not
     retried and leaves nothing behind. Raises ``DataError`` on failure.
     """
-    retries = check_positive_int(retries, "retries", 0)
+    retries = check_positive_int(retries, "retries", minimum=0)
+    sha256 = _check_source(url, sha256)
+    dest = Path(dest)
+    if dest.is_file() and sha256_file(dest) == sha256:
+        return dest
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
+    os.close(fd)
+    part = Path(tmp)
+    try:
+        digest = _fetch_with_retries(url, part, dest, retries, timeout, backoff,
+                                     progress)
+        if digest != sha256:
+            raise DataError(
+                expected(
+                    f"SHA-256 {sha256} for {url}",
+                    digest,
+                    "The download is corrupted or the mirror changed the file; "
+                    f"nothing was written to {dest}. Try again later, or fetch "
+                    "the file by hand and check it.",
+                )
+            )
+        os.replace(part, dest)
+        return dest
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _check_source(url: str, sha256: str) -> str:
+    """The lower-case digest, after checking it and the URL's scheme."""
     sha256 = str(sha256).lower()
     if not _HEX64.match(sha256):
         raise ConfigError(
@@ -118,43 +147,27 @@ def download(
                 "Check the url argument.",
             )
         )
-    dest = Path(dest)
-    if dest.is_file() and sha256_file(dest) == sha256:
-        return dest
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".part", dir=dest.parent)
-    os.close(fd)
-    part = Path(tmp)
-    try:
-        last_error: Exception | None = None
-        for attempt in range(retries + 1):
-            try:
-                digest = _fetch(url, part, timeout, progress)
-            except (OSError, http.client.HTTPException) as error:
-                last_error = error
-                if attempt == retries or not _retryable(error):
-                    break
-                time.sleep(backoff * 2**attempt)
-                continue
-            if digest != sha256:
-                raise DataError(
-                    expected(
-                        f"SHA-256 {sha256} for {url}",
-                        digest,
-                        "The download is corrupted or the mirror changed the file; "
-                        f"nothing was written to {dest}. Try again later, or fetch "
-                        "the file by hand and check it.",
-                    )
-                )
-            os.replace(part, dest)
-            return dest
-        raise DataError(
-            expected(
-                f"to download {url}",
-                f"{type(last_error).__name__}: {last_error}",
-                f"Check your network connection, or download the file by hand and "
-                f"save it as {dest}.",
-            )
+    return sha256
+
+
+def _fetch_with_retries(url: str, part: Path, dest: Path, retries: int,
+                        timeout: float, backoff: float, progress: bool) -> str:
+    """``_fetch`` until it succeeds, sleeping backoff · 2^attempt between
+    tries; the SHA-256 of what was read, or DataError after the last one."""
+    last_error: Exception | None = None
+    for attempt in range(retries + 1):
+        try:
+            return _fetch(url, part, timeout, progress)
+        except (OSError, http.client.HTTPException) as error:
+            last_error = error
+            if attempt == retries or not _retryable(error):
+                break
+            time.sleep(backoff * 2**attempt)
+    raise DataError(
+        expected(
+            f"to download {url}",
+            f"{type(last_error).__name__}: {last_error}",
+            f"Check your network connection, or download the file by hand and "
+            f"save it as {dest}.",
         )
-    finally:
-        part.unlink(missing_ok=True)
+    )

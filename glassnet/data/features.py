@@ -16,18 +16,27 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
+from glassnet.data._cells import (
+    NOT_A_TARGET,
+    CellError,
+    canonical_class,
+    category_column,
+    is_float,
+    numeric_column,
+)
 from glassnet.data._csvread import Table, is_missing
 from glassnet.errors import DataError, expected
 
 MISSING_POLICIES = ("error", "drop", "mean", "median", "most_frequent")
 _INTEGER = re.compile(r"^\s*[+-]?\d+\s*$")
-_DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")
 #: Integer targets with at most this many distinct values mean classification.
 MAX_INFERRED_CLASSES = 20
 SPEC_VERSION = 1
 
 
 @dataclass
+
+
 class ColumnSpec:
     """One input column: ``kind`` is "numeric" or "categorical"."""
 
@@ -44,6 +53,8 @@ class ColumnSpec:
 
 
 @dataclass
+
+
 class FeatureSpec:
     """Everything needed to rebuild X (and y) from raw CSV cells."""
 
@@ -77,126 +88,12 @@ class FeatureSpec:
         return cls(**{**config, "columns": columns})
 
 
-class _Cell(Exception):
-    """A problem at (row, col); the earliest one in the file is reported."""
-
-    def __init__(self, row: int, col: int, message: str):
-        super().__init__(message)
-        self.row, self.col, self.message = row, col, message
-
-
-def _canonical_class(cell: str) -> str:
-    """Class names: text stripped; numbers written the same way ("01" -> "1")."""
-    text = cell.strip()
-    try:
-        value = float(text)
-    except ValueError:
-        return text
-    return str(int(value)) if value.is_integer() else str(value)
-
-
 def _most_frequent(values: list) -> object:
     counts: dict = {}
     for v in values:
         counts[v] = counts.get(v, 0) + 1
     top = max(counts.values())
     return min(v for v, c in counts.items() if c == top)  # ties: smallest
-
-
-_NOT_A_NUMBER = (
-    "Fix the cell, or pass one_hot=[the column name] (or one_hot=True) "
-    "to treat the column as categories"
-)
-
-
-_NOT_A_TARGET = (
-    "A regression target must be numeric; pass task='classification' for classes"
-)
-
-
-def _numbers(
-    table: Table, j: int, fill: float | str | None, hint: str = _NOT_A_NUMBER
-) -> np.ndarray:
-    """Column ``j`` as float64; missing cells take ``fill`` or raise _Cell."""
-    cells = [row[j] for row in table.rows]
-    try:
-        values = np.asarray(cells, dtype=np.float64)
-        if np.isfinite(values).all():
-            return values
-    except ValueError:
-        pass
-    values = np.empty(len(cells))
-    for i, cell in enumerate(cells):
-        try:
-            v = float(cell)
-        except ValueError:
-            v = math.nan
-            if not is_missing(cell):
-                if _DECIMAL_COMMA.match(cell):
-                    hint = "Write decimals with a point (1.5, not 1,5)"
-                message = expected("a number", repr(cell), hint + ".")
-                raise _Cell(i, j, message) from None
-        if math.isnan(v) or is_missing(cell):
-            if fill is None:
-                raise _Cell(
-                    i,
-                    j,
-                    expected(
-                        "a value",
-                        f"a missing one ({cell!r})",
-                        "Fill the cell, or pass missing='drop', 'mean', 'median' or "
-                        "'most_frequent' when loading the training data.",
-                    ),
-                )
-            v = float(fill)
-        elif not math.isfinite(v):
-            raise _Cell(
-                i,
-                j,
-                expected("a finite number", repr(cell), "Replace the infinite value."),
-            )
-        values[i] = v
-    return values
-
-
-def _codes(
-    table: Table,
-    j: int,
-    categories: list[str],
-    fill: float | str | None,
-    what: str = "a category",
-) -> np.ndarray:
-    """Column ``j`` as indices into ``categories`` (missing -> ``fill``)."""
-    lookup = {c: k for k, c in enumerate(categories)}
-    codes = np.empty(len(table.rows), dtype=np.int64)
-    for i, row in enumerate(table.rows):
-        cell = row[j].strip()
-        if is_missing(cell):
-            if fill is None:
-                raise _Cell(
-                    i,
-                    j,
-                    expected(
-                        "a value",
-                        f"a missing one ({row[j]!r})",
-                        "Fill the cell, or load with missing='most_frequent'.",
-                    ),
-                )
-            cell = str(fill)
-        key = _canonical_class(cell) if what == "a class" else cell
-        if key not in lookup:
-            shown = categories if len(categories) <= 12 else categories[:12] + ["..."]
-            raise _Cell(
-                i,
-                j,
-                expected(
-                    f"{what} seen in training, one of {shown}",
-                    repr(row[j]),
-                    "Use a known value, or retrain with data that contains it.",
-                ),
-            )
-        codes[i] = lookup[key]
-    return codes
 
 
 def _locate(table: Table, spec: FeatureSpec) -> tuple[list[int], int | None]:
@@ -239,26 +136,27 @@ def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray 
     feature_cols, target_col = _locate(table, spec)
     n = len(table.rows)
     X = np.zeros((n, len(spec.feature_names)))  # (n, F)
-    problems: list[_Cell] = []
+    problems: list[CellError] = []
     y = None
     start = 0
     for c, j in zip(spec.columns, feature_cols, strict=True):
         try:
             if c.kind == "numeric":
-                X[:, start] = _numbers(table, j, c.fill)
+                X[:, start] = numeric_column(table, j, c.fill)
             else:
-                codes = _codes(table, j, c.categories or [], c.fill)
+                codes = category_column(table, j, c.categories or [], c.fill)
                 X[np.arange(n), start + codes] = 1.0  # one-hot
-        except _Cell as problem:
+        except CellError as problem:
             problems.append(problem)
         start += len(c.output_names)
     if target_col is not None:
         try:
             if spec.task == "classification":
-                y = _codes(table, target_col, spec.class_names or [], None, "a class")
+                y = category_column(table, target_col, spec.class_names or [],
+                                    None, "a class")
             else:
-                y = _numbers(table, target_col, None, _NOT_A_TARGET)[:, None]
-        except _Cell as problem:
+                y = numeric_column(table, target_col, None, NOT_A_TARGET)[:, None]
+        except CellError as problem:
             problems.append(problem)
     if problems:
         first = min(problems, key=lambda p: (p.row, p.col))
@@ -280,7 +178,7 @@ def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnS
             )
         )
     if not categorical:
-        values = _numbers(table, j, math.nan)
+        values = numeric_column(table, j, math.nan)
         values = values[~np.isnan(values)]  # statistics over present cells only
         stat = {
             "mean": np.mean,
@@ -296,21 +194,14 @@ def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnS
 def fit_target(table: Table, j: int, task: str | None) -> tuple[str, list[str] | None]:
     """Infer the task (documented rule) and the sorted class names."""
     cells = [row[j].strip() for row in table.rows]
-    numeric = all(_is_float(c) for c in cells)
+    numeric = all(is_float(c) for c in cells)
     if task is None:
         integers = numeric and all(_INTEGER.match(c) for c in cells)
-        few = len(set(map(_canonical_class, cells))) <= MAX_INFERRED_CLASSES
+        few = len(set(map(canonical_class, cells))) <= MAX_INFERRED_CLASSES
         task = "classification" if not numeric or (integers and few) else "regression"
     if task == "regression":
         return task, None
-    names = sorted(set(map(_canonical_class, cells)))
+    names = sorted(set(map(canonical_class, cells)))
     if numeric:
         names.sort(key=float)
     return task, names
-
-
-def _is_float(cell: str) -> bool:
-    try:
-        return math.isfinite(float(cell))
-    except ValueError:
-        return False

@@ -16,12 +16,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from glassnet.data._checks import (
-    Seed,
-    as_generator,
-    check_non_negative,
-    check_positive_int,
-)
+from glassnet._validation import Seed, as_rng, check_non_negative, check_positive_int
 from glassnet.errors import ConfigError, expected
 
 LOGIC_GATES: dict[str, tuple[int, int, int, int]] = {
@@ -91,11 +86,11 @@ def circles(
 
     x = r (cos θ, sin θ) + ε     θ ~ U[0, 2π)   ε ~ N(0, noise²)
     """
-    n = check_positive_int(n, "n", 2)
+    n = check_positive_int(n, "n", minimum=2)
     noise = check_non_negative(noise, "noise")
     if not 0 < factor < 1:
         raise ConfigError(expected("0 < factor < 1", factor, "Pass e.g. factor=0.5."))
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     n_outer = n // 2
     y = np.r_[np.zeros(n_outer, np.int64), np.ones(n - n_outer, np.int64)]
     radius = np.where(y == 0, 1.0, factor)  # (n,)
@@ -113,9 +108,9 @@ def moons(
     class 0: (cos t, sin t)              t ~ U[0, π]
     class 1: (1 − cos t, 0.5 − sin t)    plus N(0, noise²) on both coordinates
     """
-    n = check_positive_int(n, "n", 2)
+    n = check_positive_int(n, "n", minimum=2)
     noise = check_non_negative(noise, "noise")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     n_upper = n // 2
     y = np.r_[np.zeros(n_upper, np.int64), np.ones(n - n_upper, np.int64)]
     t = rng.uniform(0.0, np.pi, size=n)  # (n,)
@@ -134,10 +129,10 @@ def spirals(
     For arm k and r ∈ [0, 1]:  θ = 2π k / K + 4 r + ε,   x = r (sin θ, cos θ),
     with ε ~ N(0, noise²) jittering the angle.
     """
-    n = check_positive_int(n, "n", 2)
-    classes = check_positive_int(classes, "classes", 2)
+    n = check_positive_int(n, "n", minimum=2)
+    classes = check_positive_int(classes, "classes", minimum=2)
     noise = check_non_negative(noise, "noise")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     y = np.arange(n, dtype=np.int64) % classes  # (n,) classes as even as possible
     r = rng.uniform(0.0, 1.0, size=n)  # (n,)
     theta = 2 * np.pi * y / classes + 4.0 * r + rng.normal(0.0, noise, size=n)
@@ -159,12 +154,12 @@ def blobs(
     ``centers`` is a number of classes (centers drawn uniformly in ``box``,
     ``n_features`` dimensions) or an array of centers of shape (K, F).
     """
-    n = check_positive_int(n, "n", 1)
+    n = check_positive_int(n, "n")
     std = check_non_negative(std, "std")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     if isinstance(centers, int | np.integer):
-        k = check_positive_int(centers, "centers", 1)
-        f = check_positive_int(n_features, "n_features", 1)
+        k = check_positive_int(centers, "centers")
+        f = check_positive_int(n_features, "n_features")
         mu = rng.uniform(box[0], box[1], size=(k, f))  # (K, F)
     else:
         mu = np.asarray(centers, dtype=np.float64)
@@ -191,11 +186,11 @@ def seven_segment(
     With noise > 0 each copy gets x + N(0, noise²); rows stay in digit order.
     """
     noise = check_non_negative(noise, "noise")
-    copies = check_positive_int(copies, "copies", 1)
+    copies = check_positive_int(copies, "copies")
     X = np.tile(SEVEN_SEGMENT, (copies, 1))  # (10·copies, 7)
     y = np.tile(np.arange(10, dtype=np.int64), copies)
     if noise > 0:
-        X += as_generator(seed).normal(0.0, noise, size=X.shape)
+        X += as_rng(seed).normal(0.0, noise, size=X.shape)
     return X, y
 
 
@@ -212,9 +207,9 @@ def line(
 
     Returns X (n, 1) and y (n, 1); a single linear neuron should recover m, b.
     """
-    n = check_positive_int(n, "n", 1)
+    n = check_positive_int(n, "n")
     noise = check_non_negative(noise, "noise")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     X = rng.uniform(x_range[0], x_range[1], size=(n, 1))
     y = m * X + b + rng.normal(0.0, noise, size=(n, 1))
     return X, y
@@ -233,9 +228,9 @@ def noisy_curve(
     x ~ U(x_range) sorted ascending,  y = fn(x) + N(0, noise²);  X, y: (n, 1).
     A tiny network underfits, a huge one threads every noisy point.
     """
-    n = check_positive_int(n, "n", 1)
+    n = check_positive_int(n, "n")
     noise = check_non_negative(noise, "noise")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     X = np.sort(rng.uniform(x_range[0], x_range[1], size=(n, 1)), axis=0)
     y = np.asarray(fn(X), dtype=np.float64).reshape(n, 1)
     return X, y + rng.normal(0.0, noise, size=(n, 1))
@@ -255,8 +250,8 @@ def meal_prices(
     y = X · prices (+ N(0, noise²)), shape (n, 1). With f(z) = z and weights
     equal to the prices, one linear neuron computes the bill exactly.
     """
-    n = check_positive_int(n, "n", 1)
-    max_items = check_positive_int(max_items, "max_items", 1)
+    n = check_positive_int(n, "n")
+    max_items = check_positive_int(max_items, "max_items")
     noise = check_non_negative(noise, "noise")
     w = np.asarray(prices, dtype=np.float64).reshape(-1)  # (F,)
     if w.size == 0:
@@ -265,7 +260,7 @@ def meal_prices(
                 "at least one price", list(prices), "Pass e.g. prices=(5.0, 2.0, 1.5)."
             )
         )
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     X = rng.integers(0, max_items + 1, size=(n, w.size)).astype(np.float64)
     y = (X @ w)[:, None] + rng.normal(0.0, noise, size=(n, 1))  # (n, 1)
     return X, y

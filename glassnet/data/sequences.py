@@ -9,7 +9,7 @@ All return X of shape (n, T, F) (batch, time, features) and float targets.
 - ``delayed_recall``: remember the sign of the first step through T − 1 steps
   of noise (a classification that only a memory can solve).
 - ``mnist_rows``: MNIST images as 28 steps of 28 pixels (a row per step).
-- ``pad_sequences``: re-exported from ``glassnet.layers.sequence``.
+- ``pad_sequences``: re-exported from ``glassnet.rnn``.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from glassnet._validation import as_rng, check_positive_int
-from glassnet.layers.sequence import pad_sequences
+from glassnet.rnn.time_distributed import pad_sequences
 
 __all__ = ["adding_problem", "delayed_recall", "mnist_rows", "pad_sequences",
            "sine_wave"]

@@ -14,14 +14,28 @@ from typing import Any
 
 import numpy as np
 
-from glassnet.data._checks import (
-    Seed,
-    as_generator,
-    check_positive_int,
-    check_same_length,
-    class_labels,
-)
+from glassnet._validation import Seed, as_rng, check_lengths, check_positive_int
 from glassnet.errors import ConfigError, ShapeError, expected
+
+
+def class_labels(y: np.ndarray | None) -> np.ndarray | None:
+    """Return 1-D class labels if ``y`` looks like classification targets.
+
+    Integer, boolean and string labels of shape (n,) or (n, 1) qualify, and
+    so do one-hot rows of shape (n, K) (their argmax is returned). Anything
+    else (float regression targets) gives ``None``.
+    """
+    if y is None:
+        return None
+    y = np.asarray(y)
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 1 and (y.dtype.kind in "iubUSO"):
+        return y
+    if y.ndim == 2 and y.shape[1] > 1 and np.isin(y, (0, 1)).all():
+        if np.all(y.sum(axis=1) == 1):
+            return y.argmax(axis=1)
+    return None
 
 
 def _n_test(size: float | int, n: int, name: str) -> int:
@@ -89,14 +103,14 @@ def split_indices(
     ``stratify=None`` stratifies when ``y`` holds class labels (ints, strings
     or one-hot rows); True insists, False never does.
     """
-    n = check_positive_int(n_samples, "n_samples", 2)
+    n = check_positive_int(n_samples, "n_samples", minimum=2)
     n_test = _n_test(test_size, n, "test_size")
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     labels = _stratify_labels(y, stratify)
     if labels is None:
         test = rng.permutation(n)[:n_test]
     else:
-        check_same_length(np.empty(n), labels)
+        check_lengths(np.empty(n), labels)
         classes, codes = np.unique(labels, return_inverse=True)
         members = [np.flatnonzero(codes == k) for k in range(len(classes))]
         take = _allocate(np.array([len(m) for m in members]), n_test, rng)
@@ -119,7 +133,7 @@ def train_test_split(
     """``X_train, X_test, y_train, y_test`` (scikit-learn's order; without y,
     ``X_train, X_test``). See ``split_indices`` for ``stratify``."""
     X, y = np.asarray(X), None if y is None else np.asarray(y)
-    check_same_length(X, y)
+    check_lengths(X, y)
     train, test = split_indices(len(X), test_size, y=y, stratify=stratify, seed=seed)
     if y is None:
         return X[train], X[test]
@@ -141,9 +155,9 @@ def train_val_test_split(
     both stratified the same way.
     """
     X, y = np.asarray(X), None if y is None else np.asarray(y)
-    check_same_length(X, y)
+    check_lengths(X, y)
     n = len(X)
-    rng = as_generator(seed)
+    rng = as_rng(seed)
     n_val = _n_test(val_size, n, "val_size")
     rest, test = split_indices(n, test_size, y=y, stratify=stratify, seed=rng)
     sub_y = None if y is None else np.asarray(y)[rest]
@@ -162,12 +176,12 @@ class KFold:
     """
 
     def __init__(self, k: int = 5, shuffle: bool = True, seed: Seed = None):
-        self.k = check_positive_int(k, "k", 2)
+        self.k = check_positive_int(k, "k", minimum=2)
         self.shuffle = shuffle
         self.seed = seed
 
     def _folds(self, n: int, y: Any) -> list[np.ndarray]:
-        order = as_generator(self.seed).permutation(n) if self.shuffle else np.arange(n)
+        order = as_rng(self.seed).permutation(n) if self.shuffle else np.arange(n)
         return np.array_split(order, self.k)
 
     def split(self, X: Any, y: Any = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
@@ -178,7 +192,7 @@ class KFold:
                     f"at least k={self.k} rows", n, "Use fewer folds or more data."
                 )
             )
-        check_same_length(np.empty(n), y)
+        check_lengths(np.empty(n), y)
         folds = self._folds(n, y)
         for f in range(self.k):
             val = np.sort(folds[f])
@@ -204,7 +218,7 @@ class StratifiedKFold(KFold):
                     "Use KFold for regression targets.",
                 )
             )
-        rng = as_generator(self.seed)
+        rng = as_rng(self.seed)
         fold_of = np.empty(n, dtype=np.int64)
         start = 0
         for cls in np.unique(labels):
@@ -239,7 +253,7 @@ def cross_validate(
     e.g. the mean validation MSE over the folds estimates the test error.
     """
     X, y = np.asarray(X), np.asarray(y)
-    check_same_length(X, y)
+    check_lengths(X, y)
     if stratified is None:
         stratified = class_labels(y) is not None
     splitter = (StratifiedKFold if stratified else KFold)(k, shuffle=True, seed=seed)

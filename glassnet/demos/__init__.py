@@ -11,8 +11,6 @@ it prints its narration through ``print_fn`` and returns the key numbers
 
 from __future__ import annotations
 
-from importlib.util import find_spec
-
 from glassnet.demos import (
     activations,
     backprop,
@@ -23,6 +21,7 @@ from glassnet.demos import (
     optimizers,
     overfitting,
     perceptron,
+    rnn,
     seven_segment,
     vanishing,
 )
@@ -41,10 +40,7 @@ DEMOS = {
     "overfitting": overfitting.run,    # a big net memorises the noise
     "optimizers": optimizers.run,      # SGD … Adam from the same start
 }
-if find_spec("glassnet.demos.rnn") is not None:  # written separately
-    from glassnet.demos import rnn
-
-    DEMOS["rnn"] = rnn.run
+DEMOS["rnn"] = rnn.run                 # SimpleRNN forgets where LSTM remembers
 
 
 def run(name: str, fast: bool = False, print_fn=print) -> dict:

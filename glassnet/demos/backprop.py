@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
+from glassnet import optimizers
 from glassnet.glassbox import Notation, explain
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 X = np.array([[0.05, 0.10]])
 Y = np.array([[0.01, 0.99]])
@@ -34,15 +36,15 @@ BIASES = [("b1", (0, "b", 0)), ("b2", (0, "b", 1)), ("b3", (1, "b", 0)),
           ("b4", (1, "b", 1))]
 
 
-def model() -> gn.Sequential:
-    net = gn.Sequential([gn.Dense(2, "sigmoid", input_dim=2),
-                         gn.Dense(2, "sigmoid")], dtype="float64", seed=0)
+def model() -> Sequential:
+    net = Sequential([Dense(2, "sigmoid", input_dim=2),
+                         Dense(2, "sigmoid")], dtype="float64", seed=0)
     net.set_weights(WEIGHTS)
-    net.compile(loss="half_sse", optimizer=gn.optimizers.SGD(learning_rate=0.5))
+    net.compile(loss="half_sse", optimizer=optimizers.SGD(learning_rate=0.5))
     return net
 
 
-def train(net: gn.Sequential, steps: int, fixed_biases: bool) -> float:
+def train(net: Sequential, steps: int, fixed_biases: bool) -> float:
     """``steps`` updates on the one sample; returns E_total afterwards.
 
     With ``fixed_biases`` the bias gradients are zeroed before each update,
@@ -58,7 +60,7 @@ def train(net: gn.Sequential, steps: int, fixed_biases: bool) -> float:
     return net.loss_value(X, Y, net.loss)
 
 
-def train_seed_order(net: gn.Sequential, steps: int) -> float:
+def train_seed_order(net: Sequential, steps: int) -> float:
     """The seed's own loop: biases fixed, and the hidden δ computed with the
     already-updated output weights (backpropagation proper uses the weights
     of the forward pass, as ``train`` does)."""

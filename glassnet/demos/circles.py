@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data import circles
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 
 def ascii_map(net, size: int = 21) -> list[str]:
@@ -28,9 +29,9 @@ def run(fast: bool = False, print_fn=print) -> dict:
     Xt, yt = circles(n=400, noise=0.08, factor=0.5, seed=1)
     epochs = 60 if fast else 200
     models = {
-        "linear (no hidden layer)": [gn.Dense(1, "sigmoid", input_dim=2)],
-        "one hidden layer of 8 tanh units": [gn.Dense(8, "tanh", input_dim=2),
-                                             gn.Dense(1, "sigmoid")],
+        "linear (no hidden layer)": [Dense(1, "sigmoid", input_dim=2)],
+        "one hidden layer of 8 tanh units": [Dense(8, "tanh", input_dim=2),
+                                             Dense(1, "sigmoid")],
     }
     p("Two rings of points, one inside the other. A model with no hidden layer "
       "can only\ndraw a straight line between them; one hidden layer can bend "
@@ -38,7 +39,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
       "on 400 fresh points.)\n")
     result, maps = {}, []
     for name, layers in models.items():
-        net = gn.Sequential(layers, seed=0)
+        net = Sequential(layers, seed=0)
         net.compile(loss="binary_crossentropy", optimizer="adam",
                     learning_rate=0.05, metrics=["accuracy"])
         net.fit(X, y, epochs=epochs, batch_size=32, verbose=0, seed=0)

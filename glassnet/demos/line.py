@@ -8,9 +8,11 @@ moves m and b a little against them: m ← m − η·∂E/∂m.
 
 from __future__ import annotations
 
-import glassnet as gn
+from glassnet import optimizers
 from glassnet.data import line
 from glassnet.glassbox import explain
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 TRUE_M, TRUE_B = 2.0, 1.0
 
@@ -18,9 +20,9 @@ TRUE_M, TRUE_B = 2.0, 1.0
 def run(fast: bool = False, print_fn=print) -> dict:
     p = print_fn
     X, y = line(n=20, m=TRUE_M, b=TRUE_B, noise=0.1, seed=0)
-    net = gn.Sequential([gn.Dense(1, input_dim=1, kernel_initializer="zeros")],
+    net = Sequential([Dense(1, input_dim=1, kernel_initializer="zeros")],
                         dtype="float64", seed=0)
-    net.compile(loss="mse", optimizer=gn.optimizers.SGD(learning_rate=0.3))
+    net.compile(loss="mse", optimizer=optimizers.SGD(learning_rate=0.3))
     p(f"20 points near y = {TRUE_M:g}x + {TRUE_B:g}; start from m = 0, b = 0; "
       "η = 0.3, every step uses all 20 points.\n")
     p("m is the neuron's weight w1, b its bias b1.\n")

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data import load_mnist
 from glassnet.errors import DataError
+from glassnet.layers import Dense, Flatten
+from glassnet.model import Sequential
 
 
 def run(fast: bool = False, print_fn=print) -> dict:
@@ -27,8 +28,8 @@ def run(fast: bool = False, print_fn=print) -> dict:
     n_train = 6_000 if fast else len(x_train)
     X = x_train[:n_train].astype(np.float32) / 255.0   # pixels 0..255 → 0..1
     Xt = x_test.astype(np.float32) / 255.0
-    net = gn.Sequential([gn.Flatten(input_dim=(28, 28)),
-                         gn.Dense(15, "sigmoid"), gn.Dense(10, "softmax")], seed=0)
+    net = Sequential([Flatten(input_dim=(28, 28)),
+                         Dense(15, "sigmoid"), Dense(10, "softmax")], seed=0)
     p("Seed 001's network for handwritten digits: 28×28 = 784 pixels in, 15 "
       "sigmoid\nunits, 10 outputs (one per digit): 784·15 + 15 + 15·10 + 10 = "
       "11,935 parameters.\n")

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.glassbox import Notation, explain
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 X = np.array([[1.0, 0.5]])
 NOTATION = Notation(inputs="X", hidden="a", output="O")
@@ -24,8 +25,8 @@ WEIGHTS = [np.array([[1.0, -1.0], [0.5, -0.6]]), np.array([2.0, 1.0]),
            np.array([[2.0], [-1.25]]), np.array([0.0])]
 
 
-def model() -> gn.Sequential:
-    net = gn.Sequential([gn.Dense(2, "relu", input_dim=2), gn.Dense(1, "sigmoid")],
+def model() -> Sequential:
+    net = Sequential([Dense(2, "relu", input_dim=2), Dense(1, "sigmoid")],
                         dtype="float64", seed=0)
     net.set_weights(WEIGHTS)
     return net

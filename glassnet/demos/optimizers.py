@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data import spirals
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 ARENA = {"SGD": ("sgd", 0.1), "momentum": ("momentum", 0.1),
          "NAG": ("nesterov", 0.1), "Adagrad": ("adagrad", 0.1),
@@ -39,12 +40,12 @@ def run(fast: bool = False, print_fn=print) -> dict:
     steps, batch = (150, 32) if fast else (1500, 32)
     rng = np.random.default_rng(0)
     batches = [rng.choice(len(X), batch, replace=False) for _ in range(steps)]
-    start = gn.Sequential([gn.Dense(32, "relu", input_dim=2),
-                           gn.Dense(32, "relu"), gn.Dense(3, "softmax")], seed=0)
+    start = Sequential([Dense(32, "relu", input_dim=2),
+                           Dense(32, "relu"), Dense(3, "softmax")], seed=0)
     init = start.get_weights()
     curves, final = {}, {}
     for label, (name, lr) in ARENA.items():
-        net = gn.Sequential.from_config(start.get_config(), seed=0)
+        net = Sequential.from_config(start.get_config(), seed=0)
         net.set_weights(init)
         net.compile(loss="categorical_crossentropy", optimizer=name,
                     learning_rate=lr)

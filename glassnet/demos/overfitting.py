@@ -10,16 +10,18 @@ grows: it memorised instead of generalising. An L2 weight penalty
 
 from __future__ import annotations
 
-import glassnet as gn
+from glassnet import regularizers
 from glassnet.data import noisy_curve
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 
 def _model(units: list[int], l2: float | None, seed: int = 0):
-    reg = gn.regularizers.L2(l2) if l2 else None
-    layers = [gn.Dense(units[0], "tanh", input_dim=1, kernel_regularizer=reg)]
-    layers += [gn.Dense(u, "tanh", kernel_regularizer=reg) for u in units[1:]]
-    layers.append(gn.Dense(1))
-    net = gn.Sequential(layers, dtype="float64", seed=seed)
+    reg = regularizers.L2(l2) if l2 else None
+    layers = [Dense(units[0], "tanh", input_dim=1, kernel_regularizer=reg)]
+    layers += [Dense(u, "tanh", kernel_regularizer=reg) for u in units[1:]]
+    layers.append(Dense(1))
+    net = Sequential(layers, dtype="float64", seed=seed)
     net.compile(loss="mse", optimizer="adam", learning_rate=0.01)
     return net
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data import logic_gate
+from glassnet.layers import Dense
+from glassnet.model import Sequential
+from glassnet.perceptron import Perceptron
 
 
 def run(fast: bool = False, print_fn=print) -> dict:
@@ -23,7 +25,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
     result = {}
     for gate in ("and", "or", "xor"):
         X, y = logic_gate(gate)
-        unit = gn.Perceptron(2, learning_rate=1.0).fit(X, y, max_epochs=20)
+        unit = Perceptron(2, learning_rate=1.0).fit(X, y, max_epochs=20)
         table = "  ".join(f"{a:.0f}{b:.0f}→{t}" for (a, b), t in zip(X, y,
                                                                      strict=True))
         p(f"{gate.upper():<4} truth table {table}")
@@ -33,7 +35,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
                         "w": unit.w.tolist(), "b": unit.b,
                         "predictions": unit.predict(X).tolist()}
     X, y = logic_gate("xor")
-    net = gn.Sequential([gn.Dense(4, "tanh", input_dim=2), gn.Dense(1, "sigmoid")],
+    net = Sequential([Dense(4, "tanh", input_dim=2), Dense(1, "sigmoid")],
                         dtype="float64", seed=1)
     net.compile(loss="binary_crossentropy", optimizer="adam", learning_rate=0.05)
     net.fit(X, y, epochs=300 if fast else 1000, batch_size=4, verbose=0, seed=0)

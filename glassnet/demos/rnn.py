@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data.sequences import adding_problem
+from glassnet.layers import LSTM, Dense, SimpleRNN
+from glassnet.model import Sequential
 
 UNITS = 16
 
 
 def train(cls, X, y, epochs: int):
-    net = gn.Sequential([cls(UNITS, input_dim=2), gn.Dense(1)], seed=0)
+    net = Sequential([cls(UNITS, input_dim=2), Dense(1)], seed=0)
     net.compile(loss="mse", optimizer="adam", learning_rate=0.02,
                 global_clipnorm=1.0)                   # gradient clipping for RNNs
     net.fit(X, y, epochs=epochs, batch_size=50, verbose=0, seed=0)
@@ -50,7 +51,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
     p(f"Always answering 1.0 gives MSE {baseline:.3f}. Training {n} sequences × "
       f"{epochs} epochs, Adam 0.02, global_clipnorm=1.0.\n")
     nets, mse, norms = {}, {}, {}
-    for cls in (gn.SimpleRNN, gn.LSTM):
+    for cls in (SimpleRNN, LSTM):
         name = cls.__name__
         nets[name] = net = train(cls, X, y, epochs)
         mse[name] = net.evaluate(Xt, yt)["loss"]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
 from glassnet.data import seven_segment
 from glassnet.data.generated import SEVEN_SEGMENT_NAMES
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 _ART = (" aaa ", "f   b", " ggg ", "e   c", " ddd ")
 
@@ -25,9 +26,9 @@ def draw(segments) -> list[str]:
 def run(fast: bool = False, print_fn=print) -> dict:
     p = print_fn
     X, y = seven_segment()
-    net = gn.Sequential([gn.Dense(4, "relu", input_dim=7,
+    net = Sequential([Dense(4, "relu", input_dim=7,
                                   kernel_initializer="he_normal"),
-                         gn.Dense(10, "softmax")], seed=3)
+                         Dense(10, "softmax")], seed=3)
     net.compile(loss="categorical_crossentropy", optimizer="adam",
                 learning_rate=0.05, metrics=["accuracy"])
     p("A seven-segment display: 7 inputs (1 = segment lit), 4 hidden ReLU units, "

@@ -14,18 +14,19 @@ from __future__ import annotations
 
 import numpy as np
 
-import glassnet as gn
+from glassnet.layers import Dense
+from glassnet.model import Sequential
 
 DEPTH, WIDTH, N_IN = 10, 32, 16
 
 
 def grad_norms(activation: str, init: str, X, y) -> list[float]:
     """‖∂E/∂W‖ of each of the DEPTH Dense layers, first to last."""
-    layers = [gn.Dense(WIDTH, activation, input_dim=N_IN, kernel_initializer=init)]
-    layers += [gn.Dense(WIDTH, activation, kernel_initializer=init)
+    layers = [Dense(WIDTH, activation, input_dim=N_IN, kernel_initializer=init)]
+    layers += [Dense(WIDTH, activation, kernel_initializer=init)
                for _ in range(DEPTH - 2)]
-    layers.append(gn.Dense(1, kernel_initializer=init))
-    net = gn.Sequential(layers, dtype="float64", seed=0)
+    layers.append(Dense(1, kernel_initializer=init))
+    net = Sequential(layers, dtype="float64", seed=0)
     grads = net.gradients(X, y, loss="mse")
     return [float(np.linalg.norm(g)) for g in grads[0::2]]
 

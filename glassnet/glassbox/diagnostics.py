@@ -26,8 +26,9 @@ import math
 
 import numpy as np
 
-from glassnet.callbacks import Callback
+from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.formatting import Finding, Report
+from glassnet.train.callbacks import Callback
 
 # thresholds of the warnings (rules of thumb, printed in the messages)
 DEAD_FRACTION = 0.5
@@ -43,7 +44,6 @@ class DiagnosticsRecorder(Callback):
 
     def __init__(self, every: int = 1):
         if isinstance(every, bool) or not isinstance(every, int) or every <= 0:
-            from glassnet.errors import ConfigError, expected
             raise ConfigError(expected("diagnostics as a positive int (record every "
                                        "N steps)", repr(every), "Pass e.g. "
                                        "diagnostics=10."))
@@ -79,23 +79,22 @@ def record(model, prev_params: np.ndarray | None, **info) -> dict:
         for lay in model.layers:
             layers.append(_layer_record(model, lay, prev_params))
     norms = [d["grad_norm"] for d, lay in zip(layers, model.layers, strict=True)
-             if "grad_norm" in d and "W" in lay.param_names]
+             if "grad_norm" in d and "W" in lay.param_shapes()]
     ratio = norms[0] / norms[-1] if len(norms) > 1 and norms[-1] > 0 else float("nan")
     return {**info, "grad_ratio": ratio, "layers": layers}
 
 
 def _layer_record(model, lay, prev_params) -> dict:
     d: dict = {"name": lay.name}
-    if lay.param_names:
+    slots = [s for s in model.slots if s.layer is lay]
+    if slots:
         g2 = p2 = u2 = 0.0
-        for owner, _p, _shape, off, size in model._layout:
-            if owner is not lay:
-                continue
-            g = model.flat_grads[off:off + size]
-            p = model.flat_params[off:off + size]
+        for s in slots:
+            g = s.of(model.flat_grads).reshape(-1)
+            p = s.of(model.flat_params).reshape(-1)
             g2 += float(np.dot(g, g))
             if prev_params is not None:
-                before = prev_params[off:off + size]
+                before = s.of(prev_params).reshape(-1)
                 delta = p - before                             # Δθ of this step
                 u2 += float(np.dot(delta, delta))
                 p2 += float(np.dot(before, before))
@@ -105,7 +104,7 @@ def _layer_record(model, lay, prev_params) -> dict:
         d["weight_norm"] = math.sqrt(p2)
         d["update_ratio"] = math.sqrt(u2) / max(math.sqrt(p2), 1e-12)
     act = getattr(lay, "activation", None)
-    a = lay.__dict__.get("a")
+    a = lay.kept().get("a")
     if act is not None and a is not None:
         d["activation"] = act.name
         d["act_mean"] = float(a.mean())

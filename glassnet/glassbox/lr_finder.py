@@ -18,7 +18,7 @@ import numpy as np
 from glassnet._validation import as_rng, check_lengths, check_X
 from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.trace import restore, snapshot
-from glassnet.training import apply_step, require_compiled
+from glassnet.train.step import apply_step, require_compiled
 
 
 @dataclass
@@ -83,7 +83,9 @@ def find_lr(model, X, y, start: float = 1e-6, end: float = 10.0, steps: int = 20
             idx = order[pos:pos + bs]
             pos += bs
             model.optimizer.learning_rate = float(lr)
-            L = apply_step(model, X[idx], y[idx], nan_policy="stop")
+            to_device = model.backend.to_device
+            L = apply_step(model, to_device(X[idx]), to_device(y[idx]),
+                           nan_policy="stop")
             if L is None or not math.isfinite(L):
                 diverged = float(lr)
                 break

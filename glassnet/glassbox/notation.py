@@ -16,8 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from glassnet.core.dense import Dense
+from glassnet.core.simple import Dropout, Flatten
 from glassnet.errors import ConfigError, expected
-from glassnet.layers import Dense, Dropout, Flatten
 
 
 @dataclass

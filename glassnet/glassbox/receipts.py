@@ -27,8 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from glassnet import losses as loss_mod
+from glassnet._validation import check_X
+from glassnet.core import losses as loss_mod
+from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
+from glassnet.glassbox.chain import chain as chain_of
+from glassnet.glassbox.chain import sample_value
 from glassnet.glassbox.formatting import (
     Line,
     default_digits,
@@ -38,18 +42,11 @@ from glassnet.glassbox.formatting import (
     render_text,
     signed_sum,
 )
-from glassnet.glassbox.formulas import (
-    Factor,
-    activation_symbol,
-    activation_value,
-    derivative_factor,
-    loss_factor,
-)
+from glassnet.glassbox.formulas import Factor
 from glassnet.glassbox.notation import Names, Notation
 from glassnet.glassbox.trace import capture, complete, restore, snapshot
 from glassnet.glassbox.updates import update_lines
 
-_MAX_PATHS = 10      # fan-out up to which each path is written out
 _MAX_TERMS = 12      # fan-in up to which a weighted sum is written term by term
 _MAX_LISTED = 8      # batch size up to which every per-sample value is listed
 
@@ -110,8 +107,9 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
     if y is None:
         raise ConfigError(expected("targets y for a gradient receipt", "None",
                                    "Pass y: the gradient depends on the loss."))
-    loss = loss_mod.get(loss) if loss is not None else model._compiled_loss()
-    Xp, yp = model._prepare(X, y, loss)
+    loss = loss_mod.get(loss).on_device(model.xp) if loss is not None \
+        else model.compiled_loss()
+    Xp, yp = model.prepare(X, y, loss)
     if update and model.optimizer is None:
         raise ConfigError("update=True needs the model's optimizer: call "
                           "model.compile(loss=..., optimizer=...) first.")
@@ -121,11 +119,11 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
     receipt = _gradient(model, tr, names, loss, l, pname, idx, sample, digits)
     if update:
         snap = snapshot(model)
-        model.optimizer.step(model.flat_params, model.flat_grads)
+        model.optimizer.step(model.flat_params, model.flat_grads)  # the real update
         complete(model, tr)
         if not apply:
             restore(model, snap)
-        _add_update(receipt, tr, names, l, pname, idx, digits)
+        _add_update(receipt, model.optimizer, tr, names, l, pname, idx, digits)
     return receipt
 
 
@@ -144,9 +142,10 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
                                    f"layers[{l}] has {layer.units} units."))
     Xp = _check_X(model, X)
     s = _check_sample(sample, Xp.shape[0])
-    model.forward(Xp, training=False)
-    x = layer.x[s].astype(np.float64)
-    W, b = layer.W[:, j].astype(np.float64), (layer.b[j] if layer.use_bias else None)
+    model.forward(model.backend.to_device(Xp), training=False)
+    x = to_host(layer.x[s]).astype(np.float64)
+    W = to_host(layer.W[:, j]).astype(np.float64)
+    b = float(layer.b[j]) if layer.use_bias else None
     z, a = float(layer.z[s, j]), float(layer.a[s, j])
     n = lambda v: num(v, digits)   # noqa: E731
     syms = [f"({names.source(l, i)}·{names.weight(l, i, j)})" for i in range(len(x))]
@@ -160,7 +159,7 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
         nums.append(_par(b, digits))
         terms.append((names.bias(l, j), float(b)))
     net, out, act = names.net(l, j), names.out(l, j), layer.activation
-    sym = activation_symbol(act)
+    sym = act.symbol
     B = Xp.shape[0]
     lines = [Line("title", f"{names.unit(l, j)}: unit {j} of layers[{l}] "
                            f"({act.name}), sample {s + 1} of {B}"),
@@ -168,7 +167,7 @@ def _neuron(model, X, names: Names, neuron, sample: int, digits: int) -> Receipt
              Line("eq", " " * len(net) + " = " + " + ".join(nums)),
              Line("eq", " " * len(net) + f" = {n(z)}"),
              Line("eq", f"{out} = {sym}({net}) = "
-                  + activation_value(act, z, a, digits, layer.z[s], j)
+                  + act.explain(z, digits, row=to_host(layer.z[s]))
                   + f" = {n(a)}" if sym else f"{out} = {net} = {n(a)}")]
     return Receipt("neuron", lines[0].text, lines, a, factors=terms,
                    sample_value=z)
@@ -219,12 +218,12 @@ def _gradient(model, tr, names: Names, loss, l: int, pname: str, idx: tuple,
     E = names.E
     # per-sample gradients, from the model's own dz: g_s = B·x_si·dz_sj
     x_col = d["x"][:, idx[0]].astype(np.float64) if pname == "W" else np.ones(B)
-    chain, prefix_lines, paths = _chain(model, tr, names, loss, l, j, s, digits)
+    chain, prefix_lines, paths = chain_of(model, tr, names, loss, l, j, s, digits)
     src = Factor(f"∂{names.net(l, j)}/∂{w_name}",
                  names.source(l, idx[0]) if pname == "W" else "1", float(x_col[s]))
     chain = chain + [src]
     paths = [p + [src] for p in paths]
-    per_sample = np.array([_sample_value(tr, names, l, j, t) * x_col[t]
+    per_sample = np.array([sample_value(tr, names, l, j, t) * x_col[t]
                            for t in range(B)])
     g_s = math.prod(f.value for f in chain)
     value = float(per_sample.mean())
@@ -267,121 +266,6 @@ def _gradient(model, tr, names: Names, loss, l: int, pname: str, idx: tuple,
                    sample_value=g_s, backprop=backprop)
 
 
-def _sample_value(tr, names, l, j, t) -> float:
-    """B·dz_tj: sample t's ∂E_t/∂net_j (dz holds the batch mean's 1/B)."""
-    dz = tr.layers[l]["dz"]
-    return float(dz[t, j]) * dz.shape[0]
-
-
-def _chain(model, tr, names: Names, loss, l: int, j: int, s: int, digits: int):
-    """Factors of ∂E/∂net_j for sample s (without the last ∂net/∂w).
-
-    Returns (chain factors, lines that collect a sum over paths, paths).
-    """
-    d = tr.layers[l]
-    B = d["x"].shape[0]
-    act = model.layers[l].activation
-    net, out = names.net(l, j), names.out(l, j)
-    E = names.E
-    if names.is_output(l):
-        n_out = d["z"].shape[1]
-        y = _target(tr.y, s, j, d["z"].dtype)
-        if tr.fused:
-            f = loss_factor(loss, E, out, net, names.target(j), float(d["a"][s, j]),
-                            y, B * float(d["dz"][s, j]), n_out, True, digits)
-            return [f], [], [[f]]
-        if act.name == "softmax":
-            return _softmax_paths(tr, names, loss, l, j, s, digits)
-        f1 = loss_factor(loss, E, out, net, names.target(j), float(d["a"][s, j]), y,
-                         B * float(d["da"][s, j]), n_out, False, digits)
-        f2 = _act_factor(act, out, net, d, s, j, digits)
-        return [f1, f2], [], [[f1, f2]]
-    if act.name == "softmax":  # a hidden softmax: not elementwise, give δ itself
-        f = Factor(f"∂{E}/∂{net}", "Σₖ ∂E/∂out_k · ∂out_k/∂net (softmax Jacobian)",
-                   B * float(d["dz"][s, j]))
-        return [f], [], [[f]]
-    nl = names.next_dense(l)
-    nd = tr.layers[nl]
-    K = nd["z"].shape[1]
-    da = Factor(f"∂{E}/∂{out}", f"Σₖ ∂{E}/∂net_k · w({out[4:]}→k)",
-                B * float(d["da"][s, j]))
-    fa = _act_factor(act, out, net, d, s, j, digits)
-    if K > _MAX_PATHS:
-        note = Line("eq", f"{da.name} = Σ over the {K} units that {out} feeds "
-                          f"(δ-sum, ∂{E}/∂net_k · w) = {num(da.value, digits)}")
-        return [da, fa], [note], [[da, fa]]
-    lines = [Line("eq", f"{da.name} collects the {K} path{'s' if K > 1 else ''} from "
-                        f"{E} through " + ", ".join(names.unit(nl, k) for k in range(K))
-                        + ":")]
-    paths, sums = [], []
-    for k in range(K):
-        head = _delta_factors(model, tr, names, loss, nl, k, s, digits)
-        wk = Factor(f"∂{names.net(nl, k)}/∂{out}", names.weight(nl, j, k),
-                    float(model.layers[nl].W[j, k]))
-        seg = head + [wk]
-        val = math.prod(f.value for f in seg)
-        sums.append(val)
-        lines.append(Line("eq", f"  via {names.unit(nl, k)}: "
-                                + " · ".join(f.name for f in seg)
-                                + f" = {product([f.value for f in seg], digits)}"
-                                + f" = {num(val, digits)}"))
-        paths.append(seg + [fa])
-    if K > 1:
-        lines.append(Line("eq", f"{da.name} = {signed_sum(sums, digits)} = "
-                                f"{num(da.value, digits)}"))
-    return [da, fa], lines, paths
-
-
-def _delta_factors(model, tr, names, loss, l: int, k: int, s: int, digits: int):
-    """∂E/∂net_k of a later layer: expanded on an elementwise output layer."""
-    d = tr.layers[l]
-    B = d["x"].shape[0]
-    act = model.layers[l].activation
-    if names.is_output(l) and (tr.fused or act.name != "softmax"):
-        return _chain(model, tr, names, loss, l, k, s, digits)[0]
-    return [Factor(f"∂{names.E}/∂{names.net(l, k)}", "δ", B * float(d["dz"][s, k]))]
-
-
-def _softmax_paths(tr, names, loss, l, j, s, digits):
-    """Softmax output without a fused loss: ∂E/∂net_j = Σₖ ∂E/∂out_k·p_k(δ_kj − p_j)."""
-    d = tr.layers[l]
-    B, K = d["z"].shape
-    E, net = names.E, names.net(l, j)
-    p = d["a"][s].astype(np.float64)
-    delta = Factor(f"∂{E}/∂{net}", f"Σₖ ∂{E}/∂out_k · ∂out_k/∂{net}",
-                   B * float(d["dz"][s, j]))
-    lines = [Line("eq", f"{delta.name} collects the {K} softmax outputs "
-                        f"(∂out_k/∂{net} = p_k·(δ_kj − p_j)):")]
-    paths, sums = [], []
-    for k in range(K):
-        out_k = names.out(l, k)
-        f1 = loss_factor(loss, E, out_k, names.net(l, k), names.target(k), p[k],
-                         _target(tr.y, s, k, d["z"].dtype), B * float(d["da"][s, k]),
-                         K, False, digits)
-        f2 = Factor(f"∂{out_k}/∂{net}", "", p[k] * ((k == j) - p[j]))
-        val = f1.value * f2.value
-        sums.append(val)
-        if K <= _MAX_PATHS:
-            lines.append(Line("eq", f"  via {names.unit(l, k)}: {f1.name} · {f2.name}"
-                                    f" = {product([f1.value, f2.value], digits)}"
-                                    f" = {num(val, digits)}"))
-        paths.append([f1, f2])
-    lines.append(Line("eq", f"{delta.name} = {num(sum(sums), digits)}"))
-    return [delta], lines, paths
-
-
-def _act_factor(act, out, net, d, s, j, digits) -> Factor:
-    z = float(d["z"][s, j])
-    value = float(act.derivative(np.array([z]))[0])
-    return derivative_factor(act, out, net, z, float(d["a"][s, j]), value, digits)
-
-
-def _target(y, s: int, j: int, dtype) -> float:
-    if y.ndim == 1:  # integer class labels
-        return 1.0 if int(y[s]) == j else 0.0
-    return float(y[s, j])
-
-
 def _batch_lines(E, w_name, per_sample, s, digits) -> list[Line]:
     B = len(per_sample)
     mean = float(per_sample.mean())
@@ -403,23 +287,25 @@ def _penalty(layer, pname: str, idx: tuple):
     reg = layer.kernel_regularizer if pname == "W" else layer.bias_regularizer
     if not reg:
         return None
-    w = float(layer.params[pname][idx])
+    w = float(to_host(layer.params[pname])[idx])
     g = reg.l1 * float(np.sign(w)) + 2.0 * reg.l2 * w
     form = " + ".join(p for p in (f"λ₁·sign(w) [λ₁={reg.l1:g}]" if reg.l1 else "",
                                   f"2λ₂·w [λ₂={reg.l2:g}]" if reg.l2 else "") if p)
     return form, g
 
 
-def _add_update(receipt: Receipt, tr, names, l, pname, idx, digits) -> None:
+def _add_update(receipt: Receipt, optimizer, tr, names, l, pname, idx,
+                digits) -> None:
     d = tr.layers[l]
     w_name = receipt.title.split()[0][len("∂" + names.E + "/∂"):]
     g_raw = float(d["d" + pname][idx])
     g = float(d.get("d" + pname + "_applied", d["d" + pname])[idx])
     before = {k: float(v[idx]) for k, v in d["state_" + pname + "_before"].items()}
     after = {k: float(v[idx]) for k, v in d["state_" + pname].items()}
-    lines, info = update_lines(tr.optimizer, w_name, f"∂{names.E}/∂{w_name}",
+    lines, info = update_lines(optimizer, w_name, f"∂{names.E}/∂{w_name}",
                                float(d[pname][idx]), g_raw, g, before, after,
-                               float(d[pname + "_after"][idx]), digits)
+                               float(d[pname + "_after"][idx]), tr.optimizer["t"],
+                               digits)
     receipt.lines += lines
     receipt.update = info
 
@@ -433,5 +319,4 @@ def _check_sample(sample, B: int) -> int:
 
 
 def _check_X(model, X):
-    from glassnet._validation import check_X
     return check_X(X, model.input_shape, model.dtype)

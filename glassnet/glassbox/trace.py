@@ -1,9 +1,11 @@
 """Trace: every array of one forward / backward / update pass, by name.
 
 Tracing is opt-in. ``model.tracer`` is None by default and
-``training.apply_step`` then skips the two hook calls entirely, so a model
-that is not traced pays nothing. With a tracer attached, each step records,
-per layer (copies, so later steps cannot overwrite them):
+``train.step.optimizer_step`` then skips the two hook calls entirely, so a
+model that is not traced pays nothing. With a tracer attached, each step
+records, per layer, what the layer declares it keeps (``layer.keeps``,
+``layer.keeps_grad``) and its parameters (host copies, so later steps cannot
+overwrite them) — for a Dense layer:
 
     x        the layer's input                              (B, n_in)
     z        pre-activation  z = x W + b                    (B, n_out)
@@ -37,7 +39,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-_ARRAYS = ("x", "z", "a", "da", "dz", "mask")
+from glassnet.core.backend import to_host
 
 
 @dataclass
@@ -69,18 +71,15 @@ class Trace:
         return "\n".join(out)
 
 
-def _slice(model, layer, pname, flat: np.ndarray) -> np.ndarray:
-    """The part of a flat (model-wide) buffer that belongs to layer.pname."""
-    for lay, p, shape, off, size in model._layout:
-        if lay is layer and p == pname:
-            return flat[off:off + size].reshape(shape)
-    raise KeyError(f"{layer.name}.{pname}")
+def _host(v):
+    return None if v is None else np.array(to_host(v), copy=True)
 
 
 def capture(model, X, y, L: float, loss=None) -> Trace:
-    """Copy every named array of the pass that just ran (forward + backward)."""
+    """Copy every declared array of the pass that just ran (forward + backward):
+    each layer's kept values, parameters, gradients and optimizer state."""
     loss = model.loss if loss is None else loss
-    fused = loss is not None and model._fused(loss)
+    fused = loss is not None and model.objective(loss).fused
     state = getattr(model.optimizer, "state", {}) if model.optimizer else {}
     layers = []
     for i, layer in enumerate(model.layers):
@@ -88,23 +87,20 @@ def capture(model, X, y, L: float, loss=None) -> Trace:
         act = getattr(layer, "activation", None)
         if act is not None:
             d["activation"] = act.name
-        for k in _ARRAYS:
-            v = layer.__dict__.get(k)
-            d[k] = None if v is None else np.array(v, copy=True)
+        d.update({k: _host(v) for k, v in layer.kept().items()})
         if fused and i == len(model.layers) - 1:
             d["da"] = None  # backward started from dL/dz, dL/da was never formed
-        if getattr(layer, "step_grad_norms", None) is not None:   # recurrent
-            d["h"] = layer.Hs[1:].transpose(1, 0, 2).copy()     # (T, B, H) → (B, T, H)
-            d["dh"] = layer.DH.transpose(1, 0, 2).copy()
-            d["step_grad_norms"] = layer.step_grad_norms.copy()  # (T,)
-        for p in layer.param_names:
-            d[p] = layer.params[p].copy()
-            d["d" + p] = layer.grads[p].copy()
-            d["state_" + p + "_before"] = {k: _slice(model, layer, p, s).copy()
-                                            for k, s in state.items()}
+        for s in _slots(model, layer):
+            d[s.name] = _host(s.of(model.flat_params))
+            d["d" + s.name] = _host(s.of(model.flat_grads))
+            d["state_" + s.name + "_before"] = {k: _host(s.of(v))
+                                                for k, v in state.items()}
         layers.append(d)
-    return Trace(loss=float(L), X=np.array(X, copy=True), y=np.array(y, copy=True),
-                 layers=layers, fused=fused)
+    return Trace(loss=float(L), X=_host(X), y=_host(y), layers=layers, fused=fused)
+
+
+def _slots(model, layer):
+    return [s for s in model.slots if s.layer is layer]
 
 
 def complete(model, trace: Trace) -> None:
@@ -114,13 +110,13 @@ def complete(model, trace: Trace) -> None:
     trace.step = opt.t
     clips = opt.global_clipnorm is not None or opt.clipvalue is not None
     for layer, d in zip(model.layers, trace.layers, strict=True):
-        for p in layer.param_names:
-            d[p + "_after"] = layer.params[p].copy()
+        for s in _slots(model, layer):
+            p = s.name
+            d[p + "_after"] = _host(s.of(model.flat_params))
             d["update_" + p] = d[p + "_after"] - d[p]
-            d["state_" + p] = {k: _slice(model, layer, p, s).copy()
-                               for k, s in opt.state.items()}
+            d["state_" + p] = {k: _host(s.of(v)) for k, v in opt.state.items()}
             if clips:  # clip() rewrote the gradient in place before the update
-                d["d" + p + "_applied"] = layer.grads[p].copy()
+                d["d" + p + "_applied"] = _host(s.of(model.flat_grads))
 
 
 class Tracer:
@@ -179,12 +175,12 @@ def snapshot(model) -> dict:
 
 def restore(model, snap: dict) -> None:
     """Undo everything since ``snapshot``: weights, optimizer state, t, lr, rng."""
-    np.copyto(model.flat_params, snap["params"])
+    model.assign_flat_params(snap["params"])
     opt = model.optimizer
     if opt is not None:
         if snap["state"]:
             for k, v in snap["state"].items():
-                np.copyto(opt.state[k], v)
+                opt.state[k][...] = v
         else:
             opt.state = {}  # unbuilt before: the next step builds it afresh
         opt.t = snap["t"]

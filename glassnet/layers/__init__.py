@@ -1,15 +1,13 @@
-"""Layers. ``LAYER_TYPES`` is the closed registry used to rebuild saved models."""
+"""Layers (``gn.layers``). ``LAYER_TYPES`` is the closed registry used to
+rebuild saved models: a dict lookup only — nothing is ever imported or
+looked up by a name that comes from a file."""
 
-from glassnet.layers.base import Layer
-from glassnet.layers.dense import Dense
-from glassnet.layers.gru import GRU
-from glassnet.layers.lstm import LSTM
-from glassnet.layers.rnn import SimpleRNN
-from glassnet.layers.sequence import TimeDistributed, pad_sequences
-from glassnet.layers.simple import Activation, Dropout, Flatten
+from glassnet.core.dense import Dense
+from glassnet.core.layer import Layer
+from glassnet.core.simple import Activation, Dropout, Flatten
+from glassnet.errors import ConfigError, expected
+from glassnet.rnn import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
 
-#: Every layer type a model file may name. A dict lookup only: nothing is ever
-#: imported or looked up by a name that comes from a file.
 LAYER_TYPES: dict[str, type[Layer]] = {
     "Dense": Dense,
     "Activation": Activation,
@@ -21,5 +19,25 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "TimeDistributed": TimeDistributed,
 }
 
+
+
+def layer_from_config(entry: dict) -> Layer:
+    """Rebuild one layer from ``{"type": …, "config": …}`` (as in a model
+    file); a wrapper's inner layer (``config["layer"]``) is rebuilt first."""
+    kind = entry.get("type") if isinstance(entry, dict) else None
+    if not isinstance(kind, str) or kind not in LAYER_TYPES:
+        raise ConfigError(expected(f"a layer type in {sorted(LAYER_TYPES)}",
+                                   repr(kind), "The file names a layer type "
+                                   "this glassnet does not know."))
+    cfg = entry.get("config", {})
+    if not isinstance(cfg, dict):
+        raise ConfigError(expected(f"a config dict for the {kind} layer",
+                                   type(cfg).__name__, "Use get_config()."))
+    if isinstance(cfg.get("layer"), dict):
+        cfg = {**cfg, "layer": layer_from_config(cfg["layer"])}
+    return LAYER_TYPES[kind].from_config(cfg)
+
+
 __all__ = ["GRU", "LAYER_TYPES", "LSTM", "Activation", "Dense", "Dropout", "Flatten",
-           "Layer", "SimpleRNN", "TimeDistributed", "pad_sequences"]
+           "Layer", "SimpleRNN", "TimeDistributed", "layer_from_config",
+           "pad_sequences"]

@@ -7,10 +7,12 @@ laptop, a server and in CI.
 
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
 from glassnet.errors import ConfigError
+from glassnet.files.atomic import atomic_write_bytes
 
 POSITIVE, NEGATIVE = "#1f77b4", "#d62728"  # weight sign colours: blue +, red −
 TRAIN, VALID = "#1f77b4", "#ff7f0e"
@@ -31,10 +33,6 @@ def new_figure(width: float = 6.4, height: float = 4.8):
 
 def save(fig, path: str | os.PathLike[str], dpi: int = 110) -> Path:
     """Write the figure as PNG (atomically) and return the path."""
-    import io
-
-    from glassnet.io.atomic import atomic_write_bytes
-
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     buf = io.BytesIO()

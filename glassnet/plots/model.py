@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
+from glassnet.core.dense import Dense
 from glassnet.errors import ShapeError, expected
 from glassnet.plots._figure import NEGATIVE, POSITIVE, new_figure, save
 
@@ -123,8 +124,6 @@ def plot_network(model, path: str | os.PathLike[str],
     to the layer's largest weight. Layers wider than ``max_units`` show their
     first and last units with "⋮" between.
     """
-    from glassnet.layers import Dense
-
     dense = [layer for layer in model.layers if isinstance(layer, Dense)]
     if not dense:
         raise ShapeError(expected("a model with Dense layers", repr(model),

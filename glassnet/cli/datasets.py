@@ -1,0 +1,103 @@
+"""The DATA argument: a built-in dataset name or a CSV file, read the way the
+model needs it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from glassnet.data import (
+    ColumnSpec,
+    Dataset,
+    FeatureSpec,
+    builtin_names,
+    load_builtin,
+    load_csv,
+    load_csv_features,
+)
+from glassnet.data._csvread import read_table
+from glassnet.errors import ConfigError, DataError
+from glassnet.io import ModelFile
+
+
+def is_builtin(name: str) -> bool:
+    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
+    return key in builtin_names()
+
+
+def spec_for(data: Dataset) -> FeatureSpec:
+    """The CSV spec, or an all-numeric one for built-in (array) datasets."""
+    if data.spec is not None:
+        return data.spec
+    columns = [ColumnSpec(name, "numeric") for name in data.feature_names]
+    source = list(data.feature_names) + ([data.target_name] if data.target_name
+                                         else [])
+    return FeatureSpec(columns, source, data.target_name, data.task,
+                       data.class_names)
+
+
+def load_training_data(cfg) -> Dataset:
+    """DATA of ``glassnet train``: a built-in name or a CSV file."""
+    if is_builtin(cfg.data) and not Path(cfg.data).is_file():
+        if cfg.target is not None:
+            raise ConfigError(f"--target is for CSV files; the built-in dataset "
+                              f"{cfg.data!r} has its target already. Drop --target.")
+        return load_builtin(cfg.data, seed=cfg.seed)
+    _check_file(cfg.data)
+    try:
+        return load_csv(cfg.data, cfg.target, one_hot=cfg.one_hot,
+                        missing=cfg.missing)
+    except DataError as exc:
+        hint = {"one_hot": " On the command line: --one-hot.",
+                "missing=": " On the command line: --missing drop (or mean, …)."}
+        extra = "".join(h for key, h in hint.items() if key in str(exc))
+        if not extra:
+            raise
+        raise DataError(f"{exc}{extra}") from None
+
+
+def load_data_like(saved: ModelFile, data: str, target: str | None = None,
+                   seed: int = 0) -> Dataset:
+    """DATA of evaluate/predict/explain, encoded the way the model was trained.
+
+    y is None when the file has no target column.
+    """
+    if is_builtin(data) and not Path(data).is_file():
+        ds = load_builtin(data, seed=seed)
+        if ds.n_features != len(saved.spec.feature_names):
+            raise DataError(f"the built-in dataset {data!r} has {ds.n_features} "
+                            f"features, the model expects "
+                            f"{len(saved.spec.feature_names)}. Use the data the "
+                            "model was trained on.")
+        return ds
+    _check_file(data)
+    spec = saved.spec
+    if "feature_spec" not in saved.info:  # saved from Python: columns by position
+        spec = _positional_spec(data, spec, target)
+    if target is not None and target != spec.target:
+        spec = FeatureSpec(spec.columns, spec.source_columns, target, spec.task,
+                           spec.class_names, spec.missing)
+    return load_csv_features(data, spec)
+
+
+def _positional_spec(path: str, spec: FeatureSpec, target: str | None
+                     ) -> FeatureSpec:
+    """Every column but ``target``, in file order, as the model's features."""
+    table = read_table(path)
+    names = [n for n in table.names if n != target]
+    if len(names) != len(spec.columns):
+        raise DataError(f"{path} has {len(names)} feature columns "
+                        f"({', '.join(names)}), the model expects "
+                        f"{len(spec.columns)}. This model file has no saved column "
+                        "names, so the columns are used in order; pass --target "
+                        "for the column to leave out.")
+    return FeatureSpec([ColumnSpec(n, "numeric") for n in names], list(table.names),
+                       target, spec.task, spec.class_names)
+
+
+def _check_file(path: str) -> None:
+    p = Path(path)
+    if not p.exists():
+        raise DataError(f"DATA {path!r} is neither an existing file nor a built-in "
+                        f"dataset ({', '.join(builtin_names())}). Check the path.")
+    if p.is_dir():
+        raise DataError(f"DATA {path!r} is a directory; pass a CSV file.")

@@ -1,0 +1,116 @@
+"""Layers without weights: Activation, Dropout, Flatten."""
+
+from __future__ import annotations
+
+import math
+
+from glassnet.core import activations as act_mod
+from glassnet.core.layer import Layer
+from glassnet.errors import ConfigError, expected
+
+
+class Activation(Layer):
+    """An activation on its own:  a = f(z),   dz = da ⊙ f'(z)."""
+
+    keeps = ("z", "a")
+    keeps_grad = ("da", "dz")
+
+    def __init__(self, activation, input_dim=None, name=None):
+        super().__init__(input_dim=input_dim, name=name)
+        self.activation = act_mod.get(activation)
+        self.z = self.a = self.da = self.dz = None
+
+    def build(self, input_shape):
+        self.activation.xp = self.xp
+        return super().build(input_shape)
+
+    def forward(self, x, training=False):
+        self.z = x
+        self.a = self.activation.forward(x, out=self._buffer("a", x.shape))
+        return self.a
+
+    def backward(self, da):
+        self.dz = self.activation.backward(self.z, self.a, da,
+                                           out=self._buffer("dz", da.shape))
+        self.da = da
+        return self.dz
+
+    def backward_z(self, dz):
+        """Backward from dL/dz (a fused loss): nothing to undo, pass it on."""
+        self.da, self.dz = None, dz
+        return dz
+
+    def get_config(self):
+        return {**super().get_config(), "activation": self.activation.get_config()}
+
+    @classmethod
+    def from_config(cls, cfg):
+        cfg = dict(cfg)
+        cfg["activation"] = act_mod.from_config(cfg.get("activation"))
+        return super().from_config(cfg)
+
+    def __repr__(self):
+        return f"Activation({self.activation.name!r})"
+
+
+class Dropout(Layer):
+    """Inverted dropout (Srivastava et al., 2014), active only in training.
+
+    forward (training):  m ~ Bernoulli(1 − p),  y = x ⊙ m / (1 − p)
+    forward (inference): y = x
+    backward:            dx = dy ⊙ m / (1 − p)
+    """
+
+    keeps = ("mask",)
+
+    def __init__(self, rate: float, input_dim=None, name=None):
+        super().__init__(input_dim=input_dim, name=name)
+        if isinstance(rate, bool) or not isinstance(rate, int | float) \
+                or not math.isfinite(rate) or not 0 <= rate < 1:
+            raise ConfigError(expected("a dropout rate in [0, 1)", repr(rate),
+                                       "Pass the fraction of units to drop, "
+                                       "e.g. Dropout(0.2)."))
+        self.rate = float(rate)
+        self.active = False
+        self.mask = None
+
+    def forward(self, x, training=False):
+        self.active = training and self.rate > 0
+        if not self.active:
+            return x
+        u = self._buffer("u", x.shape)
+        self.rng.random(out=u, dtype=u.dtype)             # u ~ U[0, 1)
+        mask = self._buffer("mask", x.shape)
+        self.xp.greater_equal(u, self.rate, out=mask, casting="unsafe")
+        mask *= 1.0 / (1.0 - self.rate)                    # m / (1 − p)
+        self.mask = mask
+        return self.xp.multiply(x, mask, out=self._buffer("y", x.shape))
+
+    def backward(self, dy):
+        if not self.active:
+            return dy
+        return self.xp.multiply(dy, self.mask, out=self._buffer("dx", dy.shape))
+
+    def infer(self, x):
+        return x
+
+    def get_config(self):
+        return {**super().get_config(), "rate": self.rate}
+
+
+class Flatten(Layer):
+    """Reshape (B, d1, d2, …) → (B, d1·d2·…), row-major; backward reshapes back."""
+
+    def build(self, input_shape):
+        self.input_shape = tuple(input_shape)
+        self.output_shape = (math.prod(input_shape),)
+        return self.output_shape
+
+    def forward(self, x, training=False):
+        return x.reshape(x.shape[0], -1)
+
+    def backward(self, dy):
+        return dy.reshape((dy.shape[0], *self.input_shape))
+
+    def infer(self, x):
+        return x.reshape(x.shape[0], -1)

@@ -1,0 +1,73 @@
+"""Targets, validated once where they enter (host arrays, before any device).
+
+Regression and binary targets become (B, n_out) floats of the model dtype;
+categorical targets stay integer labels (B,) or one-hot rows (B, C).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from glassnet.errors import ShapeError, expected
+
+
+def prepare_float_targets(y, n_out: int, dtype) -> np.ndarray:
+    """y as finite (B, n_out) floats; a (B,) vector is accepted for one output."""
+    y = np.asarray(y)
+    if y.dtype.kind not in "biuf":
+        raise ShapeError(expected("numeric targets", f"dtype {y.dtype}",
+                                  "Encode labels as numbers first."))
+    y = y.astype(dtype, copy=False)
+    if y.ndim == 1 and n_out == 1:
+        y = y.reshape(-1, 1)
+    if y.ndim != 2 or y.shape[1] != n_out:
+        raise ShapeError(expected(f"targets of shape (n_samples, {n_out}) to match "
+                                  f"the output layer's {n_out} units",
+                                  f"shape {y.shape}",
+                                  "Reshape y or change the last layer's units."))
+    if not np.isfinite(y).all():
+        raise ShapeError(expected("finite targets", "NaN or inf in y",
+                                  "Remove or impute the missing targets."))
+    return y
+
+
+def prepare_class_targets(y, n_out: int, dtype) -> np.ndarray:
+    """Integer labels 0..C−1 as int64 (B,), or one-hot / probability rows (B, C)."""
+    y = np.asarray(y)
+    if n_out < 2:
+        raise ShapeError(expected("an output layer with ≥ 2 units for "
+                                  "categorical_crossentropy", f"{n_out} unit",
+                                  "Use binary_crossentropy with one sigmoid "
+                                  "unit, or one unit per class."))
+    if y.ndim == 2 and y.shape[1] == 1:
+        y = y[:, 0]
+    if y.ndim == 1:
+        return _labels(y, n_out)
+    y = prepare_float_targets(y, n_out, dtype)
+    sums = y.sum(axis=1)
+    if y.size and (y.min() < 0 or np.abs(sums - 1).max() > 1e-3):
+        raise ShapeError(expected(
+            "one-hot or probability rows (≥ 0, each summing to 1)",
+            f"rows summing to {sums.min():.4g} … {sums.max():.4g}, smallest "
+            f"entry {y.min():.4g}", "Pass integer labels 0..C-1 or one-hot "
+            "rows; for several labels per sample use binary_crossentropy."))
+    return y
+
+
+def _labels(y: np.ndarray, n_out: int) -> np.ndarray:
+    if y.dtype.kind == "f":
+        if not np.isfinite(y).all() or np.any(y != np.round(y)):
+            raise ShapeError(expected("integer class labels", "non-integer "
+                                      "or non-finite values",
+                                      "Pass labels 0..C-1 or one-hot rows."))
+    elif y.dtype.kind not in "biu":
+        raise ShapeError(expected("integer class labels", f"dtype {y.dtype}",
+                                  "Map class names to 0..C-1 first "
+                                  "(glassnet.data.LabelEncoder)."))
+    labels = y.astype(np.int64)
+    if labels.size and (labels.min() < 0 or labels.max() >= n_out):
+        raise ShapeError(expected(
+            f"labels in 0..{n_out - 1} (the output layer has {n_out} units)",
+            f"labels from {labels.min()} to {labels.max()}",
+            "Give the last layer one unit per class, or re-encode labels."))
+    return labels

@@ -1,0 +1,108 @@
+"""``History``: what fit() recorded, epoch by epoch (Keras-compatible)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import numpy as np
+
+from glassnet.errors import ConfigError, expected
+from glassnet.files.atomic import atomic_write_bytes
+
+
+class History:
+    """Per-epoch training and validation values.
+
+    ``history.history`` maps names ("loss", "val_loss", "accuracy",
+    "val_accuracy", "lr", …) to one value per epoch; ``history.epoch`` holds
+    the epoch numbers. ``diagnostics`` holds the glass-box records, and
+    ``validation_indices`` the rows a ``validation_split`` held out.
+    """
+
+    def __init__(self):
+        self.history: dict[str, list[float]] = {}
+        self.epoch: list[int] = []
+        self.diagnostics: list[dict] = []
+        self.validation_indices: np.ndarray | None = None
+        self.train_indices: np.ndarray | None = None
+        self.interrupted = False
+        self.stopped_reason: str | None = None
+        self.params: dict = {}
+
+    def append(self, epoch: int, logs: dict) -> None:
+        self.epoch.append(epoch)
+        n = len(self.epoch)
+        for k, v in logs.items():
+            self.history.setdefault(k, [float("nan")] * (n - 1)).append(float(v))
+        for vals in self.history.values():
+            if len(vals) < n:
+                vals.append(float("nan"))
+
+    def __getitem__(self, key: str) -> list[float]:
+        return self.history[key]
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def best(self, monitor: str = "val_loss", mode: str = "min") -> tuple[int, float]:
+        """(epoch, value) of the best recorded value of ``monitor``."""
+        if monitor not in self.history or mode not in ("min", "max"):
+            got = (f"monitor={monitor!r}, mode={mode!r}; recorded: "
+                   f"{sorted(self.history) or 'nothing yet'}")
+            raise ConfigError(expected("a recorded name and mode 'min' or 'max'", got,
+                                       "Pass e.g. best('loss') without validation "
+                                       "data, or best('val_accuracy', 'max')."))
+        vals = np.array(self.history[monitor], dtype=float)
+        i = int(np.nanargmin(vals) if mode == "min" else np.nanargmax(vals))
+        return self.epoch[i], float(vals[i])
+
+    def to_csv(self, path=None) -> str:
+        keys = list(self.history)
+        buf = io.StringIO()
+        w = csv.writer(buf, lineterminator="\n")
+        w.writerow(["epoch", *keys])
+        for i, e in enumerate(self.epoch):
+            w.writerow([e, *[repr(self.history[k][i]) for k in keys]])
+        text = buf.getvalue()
+        if path is not None:
+            atomic_write_bytes(path, text.encode())
+        return text
+
+    def to_dict(self) -> dict:
+        clean = {k: [None if (isinstance(x, float) and not math.isfinite(x)) else x
+                     for x in v] for k, v in self.history.items()}
+        return {"epoch": list(self.epoch), "history": clean,
+                "interrupted": self.interrupted, "stopped_reason": self.stopped_reason,
+                "diagnostics": self.diagnostics}
+
+    def to_json(self, path=None) -> str:
+        text = json.dumps(self.to_dict(), indent=1, default=_jsonable)
+        if path is not None:
+            atomic_write_bytes(path, text.encode())
+        return text
+
+    @classmethod
+    def from_dict(cls, d: dict) -> History:
+        h = cls()
+        h.epoch = [int(e) for e in d.get("epoch", [])]
+        h.history = {k: [float("nan") if x is None else float(x) for x in v]
+                     for k, v in d.get("history", {}).items()}
+        h.diagnostics = list(d.get("diagnostics", []))
+        h.interrupted = bool(d.get("interrupted", False))
+        h.stopped_reason = d.get("stopped_reason")
+        return h
+
+    def __repr__(self):
+        last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
+        return f"History(epochs={len(self)}, last={last})"
+
+
+def _jsonable(o):
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    if isinstance(o, np.generic):
+        return o.item()
+    raise TypeError(type(o).__name__)
