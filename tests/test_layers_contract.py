@@ -42,6 +42,22 @@ LAYERS = {
        for cls in (gn.SimpleRNN, gn.LSTM, gn.GRU)
        for seq in (False, True) for masked in (False, True)},
     "rnn-LSTM-readable-sequences-masked": lambda: _readable_lstm(),
+    "conv-valid": lambda: gn.Conv2D(3, 3, activation="tanh", input_shape=(5, 6, 2)),
+    "conv-same-stride2": lambda: gn.Conv2D(3, (3, 2), strides=2, padding="same",
+                                           input_shape=(5, 6, 2)),
+    "conv-relu-no_bias": lambda: gn.Conv2D(2, 1, activation="relu", use_bias=False,
+                                           input_shape=(4, 3, 2)),
+    "conv-regularized": lambda: gn.Conv2D(
+        2, 2, input_shape=(4, 3, 2), kernel_regularizer=gn.regularizers.L2(0.1)),
+    "maxpool": lambda: gn.MaxPool2D(2, input_shape=(5, 6, 2)),
+    "maxpool-same-overlapping": lambda: gn.MaxPool2D(3, strides=2, padding="same",
+                                                     input_shape=(5, 6, 2)),
+    "avgpool-same": lambda: gn.AvgPool2D(2, padding="same", input_shape=(5, 3, 2)),
+    "globalavgpool": lambda: gn.GlobalAvgPool2D(input_shape=(3, 4, 2)),
+    "reshape": lambda: gn.Reshape((3, 2, 1), input_dim=6),
+    "batchnorm-dense-inference": lambda: gn.BatchNormalization(input_dim=3),
+    "batchnorm-dense-training": lambda: gn.BatchNormalization(input_dim=3),
+    "batchnorm-conv-training": lambda: gn.BatchNormalization(input_dim=(3, 2, 2)),
 }
 
 
@@ -68,17 +84,19 @@ def _setup(case):
     # nonzero biases so that they matter
     net.set_weights([w if w.ndim > 1 else np.linspace(-0.2, 0.3, w.size)
                      for w in net.get_weights()])
+    for v in layer.state.values():  # batch norm's moving statistics: σ² > 0
+        v[...] = np.linspace(0.5, 1.5, v.size)
     rng = np.random.default_rng(1)
     x = rng.normal(size=(B, *layer.input_shape))
     x[np.abs(x) < 0.05] += 0.1  # away from the kinks of relu & co.
     if getattr(layer, "mask_value", None) is not None:
         x[0, 3:] = x[1, :2] = x[2, 2] = layer.mask_value   # padded steps
-    training = case == "dropout-training"
+    training = case.endswith("-training")
 
     def forward(xx):
-        if training:
+        if training and isinstance(layer, gn.Dropout):
             return _dropout_fixed_mask(layer, xx)
-        return layer.forward(xx, training=False)
+        return layer.forward(xx, training=training)
 
     return net, layer, x, forward
 
@@ -98,7 +116,8 @@ def test_shapes_and_dtype(case):
     assert list(layer.params) == list(layer.param_shapes())
     for p, shape in layer.param_shapes().items():
         assert layer.grads[p].shape == layer.params[p].shape == shape
-    assert layer.count_params() == sum(v.size for v in layer.params.values())
+    assert layer.count_params() == sum(v.size for v in layer.params.values()) + \
+        sum(v.size for v in layer.state.values())  # batch norm: + moving μ, σ²
 
 
 @pytest.mark.parametrize("case", list(LAYERS))
@@ -118,8 +137,8 @@ def test_input_gradient_by_finite_differences(case):
     assert not dx[~real].any()  # padding gets no gradient
 
 
-@pytest.mark.parametrize("case", [c for c in LAYERS
-                                  if c.startswith(("dense", "rnn"))])
+@pytest.mark.parametrize("case", [c for c in LAYERS if c.startswith(
+    ("dense", "rnn", "conv", "batchnorm"))])
 def test_parameter_gradients_are_only_ever_added(case):
     net, layer, x, forward = _setup(case)
     R = np.random.default_rng(3).normal(size=(B, *layer.output_shape))
@@ -198,6 +217,14 @@ NETS = {
     "recurrent": lambda: [gn.LSTM(5, input_dim=(6, 3), return_sequences=True),
                           gn.GRU(4, return_sequences=True), gn.SimpleRNN(4),
                           gn.Dense(3, "softmax")],
+    "cnn": lambda: [gn.Conv2D(3, 3, padding="same", activation="relu",
+                              input_shape=(6, 5, 2)), gn.BatchNormalization(),
+                    gn.MaxPool2D(2), gn.Conv2D(4, 2, strides=2, padding="same"),
+                    gn.AvgPool2D(1), gn.Flatten(), gn.BatchNormalization(),
+                    gn.Dense(3, "softmax")],
+    "cnn-global": lambda: [gn.Reshape((4, 4, 2), input_dim=32),
+                           gn.Conv2D(3, 3, activation="elu"), gn.GlobalAvgPool2D(),
+                           gn.Dense(3, "softmax")],
 }
 
 

@@ -1,4 +1,4 @@
-"""Layers without weights: Activation, Dropout, Flatten."""
+"""Layers without weights: Activation, Dropout, Flatten, Reshape."""
 
 from __future__ import annotations
 
@@ -114,3 +114,49 @@ class Flatten(Layer):
 
     def infer(self, x):
         return x.reshape(x.shape[0], -1)
+
+
+class Reshape(Layer):
+    """Reshape (B, d1, d2, …) → (B, *target_shape), row-major, the same number of
+    values; backward reshapes back. ``Reshape((28, 28, 1), input_dim=784)``
+    turns rows of 784 pixels into images for Conv2D."""
+
+    def __init__(self, target_shape: tuple[int, ...], input_dim=None, name=None):
+        super().__init__(input_dim=input_dim, name=name)
+        shape = (target_shape,) if isinstance(target_shape, int) else target_shape
+        if not isinstance(shape, tuple | list) or not shape or any(
+                isinstance(d, bool) or not isinstance(d, int) or d <= 0
+                for d in shape):
+            raise ConfigError(expected("target_shape as a tuple of positive ints",
+                                       repr(target_shape),
+                                       "Pass e.g. Reshape((28, 28, 1))."))
+        self.target_shape = tuple(int(d) for d in shape)
+
+    def build(self, input_shape):
+        if math.prod(input_shape) != math.prod(self.target_shape):
+            raise ConfigError(expected(
+                f"a target shape with {math.prod(input_shape)} values (the input "
+                f"{tuple(input_shape)})", f"{self.target_shape} "
+                f"({math.prod(self.target_shape)} values)",
+                "Make the sizes multiply to the same number."))
+        self.input_shape, self.output_shape = tuple(input_shape), self.target_shape
+        return self.output_shape
+
+    def forward(self, x, training=False):
+        return x.reshape(x.shape[0], *self.target_shape)
+
+    def backward(self, dy):
+        return dy.reshape((dy.shape[0], *self.input_shape))
+
+    def infer(self, x):
+        return x.reshape(x.shape[0], *self.target_shape)
+
+    def get_config(self):
+        return {**super().get_config(), "target_shape": list(self.target_shape)}
+
+    @classmethod
+    def from_config(cls, cfg):
+        cfg = dict(cfg)
+        if isinstance(cfg.get("target_shape"), list):
+            cfg["target_shape"] = tuple(cfg["target_shape"])
+        return super().from_config(cfg)

@@ -2,9 +2,19 @@
 rebuild saved models: a dict lookup only — nothing is ever imported or
 looked up by a name that comes from a file."""
 
+from glassnet.core.batchnorm import BatchNormalization
+from glassnet.core.conv import Conv2D
 from glassnet.core.dense import Dense
 from glassnet.core.layer import Layer
-from glassnet.core.simple import Activation, Dropout, Flatten
+from glassnet.core.pooling import (
+    AveragePooling2D,
+    AvgPool2D,
+    GlobalAveragePooling2D,
+    GlobalAvgPool2D,
+    MaxPool2D,
+    MaxPooling2D,
+)
+from glassnet.core.simple import Activation, Dropout, Flatten, Reshape
 from glassnet.errors import ConfigError, expected
 from glassnet.rnn import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
 
@@ -17,6 +27,12 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "LSTM": LSTM,
     "GRU": GRU,
     "TimeDistributed": TimeDistributed,
+    "Reshape": Reshape,
+    "Conv2D": Conv2D,
+    "MaxPool2D": MaxPool2D,
+    "AvgPool2D": AvgPool2D,
+    "GlobalAvgPool2D": GlobalAvgPool2D,
+    "BatchNormalization": BatchNormalization,
 }
 
 
@@ -41,3 +57,6 @@ def layer_from_config(entry: dict) -> Layer:
 __all__ = ["GRU", "LAYER_TYPES", "LSTM", "Activation", "Dense", "Dropout", "Flatten",
            "Layer", "SimpleRNN", "TimeDistributed", "layer_from_config",
            "pad_sequences"]
+__all__ += ["AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D",
+            "GlobalAveragePooling2D", "GlobalAvgPool2D", "MaxPool2D", "MaxPooling2D",
+            "Reshape"]
