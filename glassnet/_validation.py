@@ -66,7 +66,9 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
             d is not None and n != d
             for n, d in zip(arr.shape[1:], input_shape, strict=True)):
         fix = "Check the model's input_dim and your data's columns."
-        if len(input_shape) == 1 and arr.ndim == 1:
+        if len(input_shape) == 3:
+            fix = image_fix(arr.shape, input_shape)
+        elif len(input_shape) == 1 and arr.ndim == 1:
             fix = ("Pass a 2-D array, one row per sample (use X.reshape(-1, 1) "
                    "for one feature per sample)." if input_shape[0] == 1 else
                    "Pass a 2-D array, one row per sample (use X.reshape(1, -1) "
@@ -83,6 +85,25 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
                                   f"NaN or inf at index {bad}",
                                   "Drop or impute missing values before training."))
     return arr
+
+
+def image_fix(shape: tuple[int, ...], input_shape: tuple[int, ...]) -> str:
+    """How to turn an array of ``shape`` into the NHWC images
+    (n, height, width, channels) = (n, *input_shape) a model takes."""
+    H, W, C = input_shape
+    if shape[1:] == (H, W) and C == 1:
+        return "Add the channel axis: X[..., None] (grey images are (n, H, W, 1))."
+    if len(shape) == 4 and shape[1:] == (C, H, W):
+        return ("These look like channels-first (NCHW) images; glassnet takes "
+                "channels-last (NHWC): pass X.transpose(0, 2, 3, 1).")
+    if len(shape) == 4 and shape[1:3] == (H, W):
+        return (f"The model takes {C} channel(s) per pixel, X has {shape[3]}: "
+                f"convert the images (e.g. to grey, or RGB) or build the model "
+                f"with input_shape=({H}, {W}, {shape[3]}).")
+    if len(shape) == 2 and shape[1] == H * W * C:
+        return f"Reshape flat rows into images: X.reshape(-1, {H}, {W}, {C})."
+    return (f"Pass images of {H}×{W} pixels with {C} channel(s), batch first "
+            "and channels last.")
 
 
 def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:

@@ -19,6 +19,7 @@ from glassnet.core.image import (
 from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, expected
 from glassnet.fast.colsum import colsum
+from glassnet.fast.im2col import im2col_by_offset
 
 
 class Conv2D(Layer):
@@ -45,6 +46,9 @@ class Conv2D(Layer):
 
     keeps = ("x", "z", "a")
     keeps_grad = ("da", "dz")
+    #: copy the windows of 1-channel images with glassnet.fast.im2col (False:
+    #: always the sliding-window view)
+    fast = True
 
     def __init__(self, filters: int, kernel_size: int | tuple[int, int],
                  strides: int | tuple[int, int] = 1, padding: str = "valid",
@@ -150,6 +154,8 @@ class Conv2D(Layer):
         B, C = x.shape[0], self.input_shape[2]
         x_pad = pad(x, self.geo, self._buffer("x_padded", (B, *self.geo.padded_hw, C)))
         cols = self._buffer("cols", (B, *self.geo.out_hw, *self.kernel_size, C))
+        if self.fast and C == 1:                           # grey images
+            return im2col_by_offset(x_pad, cols, self.strides)
         self.xp.copyto(cols, windows(self.xp, x_pad, self.geo))
         return cols
 

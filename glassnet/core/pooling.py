@@ -39,10 +39,9 @@ class _Pool2D(Layer):
         self.output_shape = (*self.geo.out_hw, C)
         return self.output_shape
 
-    def _padded(self, x, value: float):
+    def _padded(self, x, value: float, key: str = "x_padded"):
         B, C = x.shape[0], x.shape[3]
-        return pad(x, self.geo, self._buffer("x_padded", (B, *self.geo.padded_hw, C)),
-                   value)
+        return pad(x, self.geo, self._buffer(key, (B, *self.geo.padded_hw, C)), value)
 
     def _dx_padded(self, dy):
         B, C = dy.shape[0], dy.shape[3]
@@ -97,6 +96,14 @@ class MaxPool2D(_Pool2D):
             step *= greater                                #   k += (n − k)·[v > a]
             k += step
         self.x, self.a, self.argmax = x, a, k
+        return a
+
+    def infer(self, x):
+        """The maxima alone (no argmax: nothing will go backward)."""
+        x_pad = self._padded(x, -self.xp.inf, "x_padded_infer")
+        a = self.xp.array(at_offset(x_pad, self.geo, 0, 0))   # a fresh array
+        for i, j in self.geo.offsets[1:]:
+            self.xp.maximum(a, at_offset(x_pad, self.geo, i, j), out=a)
         return a
 
     def backward(self, da):

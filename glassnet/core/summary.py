@@ -23,6 +23,10 @@ def summary_table(model) -> str:
            f'{", ".join(map(str, model.input_shape))})', line, fmt(rows[0]), line]
     out += [fmt(r) for r in rows[1:]]
     out += [line, f"Total params: {total:,} ({total * 4 / 1024:,.2f} KB as float32)"]
+    trained = sum(s.size for s in model.slots)
+    if trained != total:  # state such as batch norm's moving statistics
+        out.append(f"Trainable params: {trained:,}  Non-trainable params: "
+                   f"{total - trained:,}")
     if model.dtype != np.float32:
         out.append(f"Model dtype {model.dtype}: "
                    f"{total * model.dtype.itemsize / 1024:,.2f} KB")
