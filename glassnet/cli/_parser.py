@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 import glassnet
+from glassnet.cli.datasets import IMAGE_SETS
 from glassnet.data import builtin_names
 from glassnet.demos import DEMOS
 
@@ -27,6 +28,7 @@ DEMO_NAMES = tuple(DEMOS)
 EPILOG = """examples:
   glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
   glassnet train data.csv --target label --layers 64,32 --epochs 40 --output runs/mine
+  glassnet train mnist --conv 32,64 --layers 128 --epochs 3 --batch-size 128 --lr 0.001
   glassnet evaluate runs/mine/model.safetensors test.csv
   glassnet predict runs/mine/model.safetensors new.csv --output predictions.csv
   glassnet summary runs/mine/model.safetensors
@@ -75,7 +77,8 @@ def _train(sub) -> None:
         "train", help="train a network on a built-in dataset or a CSV file",
         description="Train a network and save the model, history, plots and a "
         "report. Options override the --config file, which overrides the defaults. "
-        f"Built-in datasets: {', '.join(builtin_names())}.",
+        f"Built-in datasets: {', '.join(builtin_names())}; image sets (use "
+        f"--conv): {', '.join(IMAGE_SETS)}.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     s.add_argument("data", metavar="DATA", nargs="?", default=None,
                    help="a built-in dataset name or a CSV file")
@@ -85,6 +88,10 @@ def _train(sub) -> None:
                    "(default: the last column)")
     s.add_argument("--layers", metavar="SIZES", help="hidden layer sizes, e.g. "
                    "128,64 (default 16; 'none' for no hidden layer)")
+    s.add_argument("--conv", metavar="FILTERS", help="image data (mnist, "
+                   "fashion-mnist, shapes): convolution blocks before --layers, "
+                   "e.g. 32,64 = Conv2D(32, 3×3) → MaxPool2D(2) → Conv2D(64, 3×3) "
+                   "→ MaxPool2D(2) (default: none)")
     s.add_argument("--activation", metavar="NAME", help="hidden activation: relu, "
                    "tanh, sigmoid, … (default relu)")
     s.add_argument("--loss", metavar="NAME", help="auto, categorical_crossentropy, "
@@ -170,6 +177,7 @@ def _explain(sub) -> None:
     g.add_argument("--neuron", metavar="LAYER,UNIT", help="explain this unit's "
                    "output, e.g. 1,0 (default: the predicted output unit)")
     g.add_argument("--weight", metavar="LAYER,W,I,J", help="explain ∂E/∂w for "
-                   "W[I, J] of layer LAYER (or LAYER,b,J), e.g. 0,W,1,3")
+                   "W[I, J] of layer LAYER (or LAYER,b,J), e.g. 0,W,1,3; for a "
+                   "Conv2D layer LAYER,kernel,I,J,C,F or LAYER,bias,F")
     s.add_argument("--update", action="store_true", help="with --weight: also the "
                    "optimizer's update of that weight")

@@ -41,8 +41,15 @@ def make_plots(saved: ModelFile, outdir: Path, history=None, X=None, y=None,
         done["decision boundary"] = plots.plot_decision_boundary(
             model, X, y, outdir / "decision_boundary.png", classes,
             transform=saved.transform, feature_names=names)
-    done["network"] = plots.plot_network(model, outdir / "network.png",
-                                         input_names=names, output_names=classes)
+    if plots.conv_layers(model):  # a CNN: its filters and what they see
+        done["first-layer filters"] = plots.plot_filters(model,
+                                                         outdir / "filters.png")
+        if X is not None:
+            done["feature maps of one image"] = plots.plot_feature_maps(
+                model, saved.transform(X[:1])[0], outdir / "feature_maps.png")
+    else:
+        done["network"] = plots.plot_network(model, outdir / "network.png",
+                                             input_names=names, output_names=classes)
     grads = None
     if X is not None and y is not None:
         rows = slice(0, min(len(X), 512))

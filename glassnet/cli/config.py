@@ -29,6 +29,8 @@ class TrainConfig:
     data: str = ""                    # a built-in dataset name or a CSV file
     target: str | None = None         # CSV column to predict (default: the last)
     layers: list[int] = field(default_factory=lambda: [16])  # hidden layer sizes
+    conv: list[int] = field(default_factory=list)  # image data: Conv2D filters per
+    #   block, each Conv2D(F, 3×3, activation) → MaxPool2D(2), before --layers
     activation: str = "relu"          # activation of the hidden layers
     loss: str = "auto"                # auto: cross-entropy (classes) or mse
     optimizer: str = "adam"
@@ -107,7 +109,7 @@ def _coerce(name: str, value):
     kind = FIELDS[name].type
     bad = ConfigError(f"{flag(name)} (config key {name.replace('_', '-')!r}) has "
                       f"the wrong type: {value!r}. Expected {kind}.")
-    if name == "layers":
+    if name in ("layers", "conv"):
         if isinstance(value, str):
             return parse_layers(value)
         if isinstance(value, int) and not isinstance(value, bool):
@@ -147,6 +149,7 @@ def check(cfg: TrainConfig) -> None:
                           "file, e.g. glassnet train circles (or data = \"...\" in "
                           "the --config file).")
     need(all(n > 0 for n in cfg.layers), "layers", "positive sizes", "128,64")
+    need(all(n > 0 for n in cfg.conv), "conv", "positive filter counts", "32,64")
     need(math.isfinite(cfg.lr) and cfg.lr > 0, "lr", "a positive number", "0.01")
     need(cfg.epochs > 0, "epochs", "a positive integer", "20")
     need(cfg.batch_size > 0, "batch_size", "a positive integer", "32")
@@ -185,7 +188,7 @@ def to_command(cfg: TrainConfig) -> str:
         if name == "data" or (value == getattr(default, name) and name not in (
                 "layers", "epochs", "seed", "output")):
             continue
-        if name == "layers":
+        if name in ("layers", "conv"):
             parts += [flag(name), ",".join(map(str, value)) or "none"]
         elif name == "standardize":
             parts.append("--standardize" if value else "--no-standardize")
@@ -232,7 +235,7 @@ def describe(cfg: TrainConfig) -> str:
     width = max(len(k) for k in FIELDS)
     out = []
     for name, value in cfg.as_dict().items():
-        if name == "layers":
+        if name in ("layers", "conv"):
             value = ", ".join(map(str, value)) or "(none)"
         out.append(f"  {name.replace('_', '-'):<{width}}  {value}")
     return "\n".join(out)

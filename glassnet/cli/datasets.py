@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from glassnet.data import (
     ColumnSpec,
     Dataset,
@@ -15,13 +17,45 @@ from glassnet.data import (
     load_csv_features,
 )
 from glassnet.data._csvread import read_table
+from glassnet.data.images import SHAPE_NAMES, shapes
+from glassnet.data.mnist import CLASS_NAMES, load_mnist
 from glassnet.errors import ConfigError, DataError
 from glassnet.io import ModelFile
 
+#: image datasets DATA may name: each row of X is one flattened image
+IMAGE_SETS = ("mnist", "mnist-test", "fashion-mnist", "fashion-mnist-test",
+              "shapes")
+
+
+def _key(name: str) -> str:
+    return str(name).strip().lower().replace("_", "-").replace(" ", "-")
+
 
 def is_builtin(name: str) -> bool:
-    key = str(name).strip().lower().replace("_", "-").replace(" ", "-")
-    return key in builtin_names()
+    return _key(name) in builtin_names() or _key(name) in IMAGE_SETS
+
+
+def load_named(name: str, seed: int = 0) -> Dataset:
+    """A built-in table (``load_builtin``) or an image set: MNIST and
+    Fashion-MNIST (training or test images, pixels / 255; downloaded into the
+    cache when not found) or generated shapes (``glassnet.data.images``)."""
+    key = _key(name)
+    if key not in IMAGE_SETS:
+        return load_builtin(name, seed=seed)
+    if key == "shapes":
+        images, y = shapes(2000, 16, seed=seed)
+        classes = list(SHAPE_NAMES)
+    else:
+        kind = key.removesuffix("-test")
+        x_train, y_train, x_test, y_test = load_mnist(kind)
+        images, y = (x_test, y_test) if key.endswith("-test") else (x_train, y_train)
+        images = images[..., None].astype(np.float32) / np.float32(255)
+        classes = list(CLASS_NAMES[kind])
+    n, H, W, C = images.shape
+    X = np.ascontiguousarray(images.reshape(n, H * W * C))
+    names = [f"px{r}_{c}" for r in range(H) for c in range(W)]
+    return Dataset(X, np.asarray(y, dtype=np.int64), names, "label", classes,
+                   "classification", name=key, image_shape=(H, W, C))
 
 
 def spec_for(data: Dataset) -> FeatureSpec:
@@ -41,7 +75,7 @@ def load_training_data(cfg) -> Dataset:
         if cfg.target is not None:
             raise ConfigError(f"--target is for CSV files; the built-in dataset "
                               f"{cfg.data!r} has its target already. Drop --target.")
-        return load_builtin(cfg.data, seed=cfg.seed)
+        return load_named(cfg.data, seed=cfg.seed)
     _check_file(cfg.data)
     try:
         return load_csv(cfg.data, cfg.target, one_hot=cfg.one_hot,
@@ -62,7 +96,7 @@ def load_data_like(saved: ModelFile, data: str, target: str | None = None,
     y is None when the file has no target column.
     """
     if is_builtin(data) and not Path(data).is_file():
-        ds = load_builtin(data, seed=seed)
+        ds = load_named(data, seed=seed)
         if ds.n_features != len(saved.spec.feature_names):
             raise DataError(f"the built-in dataset {data!r} has {ds.n_features} "
                             f"features, the model expects "
@@ -98,6 +132,7 @@ def _check_file(path: str) -> None:
     p = Path(path)
     if not p.exists():
         raise DataError(f"DATA {path!r} is neither an existing file nor a built-in "
-                        f"dataset ({', '.join(builtin_names())}). Check the path.")
+                        f"dataset ({', '.join(builtin_names() + list(IMAGE_SETS))})"
+                        ". Check the path.")
     if p.is_dir():
         raise DataError(f"DATA {path!r} is a directory; pass a CSV file.")

@@ -10,6 +10,7 @@ from glassnet.cli.saved import open_model
 from glassnet.errors import ConfigError, DataError
 from glassnet.glassbox import explain
 from glassnet.io import ModelFile
+from glassnet.layers import Conv2D
 
 
 def run(args) -> int:
@@ -24,6 +25,12 @@ def run(args) -> int:
     y = None if data.y is None else data.y[args.row:args.row + 1]
     weight = _index(args.weight, "--weight", True) if args.weight else None
     neuron = _index(args.neuron, "--neuron", False) if args.neuron else None
+    convs = [i for i, layer in enumerate(model.layers) if isinstance(layer, Conv2D)]
+    if convs and weight is None:
+        raise ConfigError(f"this model has Conv2D layers ({', '.join(map(str, convs))}"
+                          "): its receipts are for kernel weights. Pass --weight "
+                          f"{convs[0]},kernel,I,J,C,F (e.g. {convs[0]},kernel,1,1,0,0) "
+                          f"or --weight {convs[0]},bias,F.")
     if weight is not None and y is None:
         raise DataError(f"{source} has no target column, and a gradient depends on "
                         "the target. Use a file with the target column, or --neuron.")
@@ -31,9 +38,10 @@ def run(args) -> int:
         receipt = explain(model, x, y, weight=weight, update=args.update)
     else:
         receipt = explain(model, x, y, neuron=neuron or _output_neuron(model, x))
-    print(f"row {args.row} of {source}: " + ", ".join(    # after any bad-input error
-        f"{n}={v:.4g}" for n, v in zip(saved.spec.feature_names,
-                                       data.X[args.row], strict=True)))
+    values = [f"{n}={v:.4g}" for n, v in zip(saved.spec.feature_names,
+                                             data.X[args.row], strict=True)]
+    print(f"row {args.row} of {source}: " + ", ".join(values[:12])   # after any
+          + (f", … ({len(values)} in all)" if len(values) > 12 else ""))  # error
     print(receipt.text())
     return 0
 
@@ -43,14 +51,15 @@ def _index(text: str, flag: str, weight: bool) -> tuple:
     parts = [p.strip() for p in text.split(",")]
     try:
         if weight:
-            if len(parts) < 3 or parts[1] not in ("W", "b"):
+            if len(parts) < 3 or parts[1] not in ("W", "b", "kernel", "bias"):
                 raise ValueError
             return (int(parts[0]), parts[1], *map(int, parts[2:]))
         if len(parts) != 2:
             raise ValueError
         return int(parts[0]), int(parts[1])
     except ValueError:
-        example = "1,W,0,2 (layer 1, W[0, 2]) or 1,b,2" if weight else \
+        example = "1,W,0,2 (layer 1, W[0, 2]), 1,b,2 or 1,kernel,0,0,0,3 (a Conv2D " \
+            "layer's K[0, 0, 0, 3])" if weight else \
             "1,0 (layer 1, unit 0)"
         raise ConfigError(f"{flag} {text!r} is not understood. Pass e.g. {flag} "
                           f"{example}; layers count from 0 as in 'glassnet summary'."

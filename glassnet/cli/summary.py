@@ -15,7 +15,9 @@ def run(args) -> int:
     print(f"format      {info.get('format')} v{info.get('format_version')}, written "
           f"by glassnet {info.get('library_version', '?')}")
     print(f"sha256      {meta.get('glassnet.sha256', '?')}")
-    print(f"features    {', '.join(spec.feature_names)}")
+    names = spec.feature_names
+    print(f"features    {', '.join(names[:12])}"
+          + (f", … ({len(names)} in all)" if len(names) > 12 else ""))
     if spec.target:
         print(f"target      {spec.target} ({spec.task})")
     if saved.class_names:

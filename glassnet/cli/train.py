@@ -27,7 +27,7 @@ from glassnet.data import Dataset, StandardScaler, split_indices
 from glassnet.errors import ConfigError
 from glassnet.files.atomic import atomic_write_bytes
 from glassnet.io import ModelFile, read_checkpoint
-from glassnet.layers import Dense
+from glassnet.layers import Conv2D, Dense, Flatten, MaxPool2D, Reshape
 from glassnet.model import Sequential
 from glassnet.report import write_report
 from glassnet.train.history import History
@@ -40,8 +40,9 @@ REGRESSION_LOSSES = ("mse", "mae", "huber", "half_sse")
 def run(args) -> int:
     toml = config_mod.read_toml(args.config) if args.config else {}
     flags = {name: getattr(args, name, None) for name in config_mod.FIELDS}
-    if flags.get("layers") is not None:
-        flags["layers"] = config_mod.parse_layers(flags["layers"])
+    for name in ("layers", "conv"):
+        if flags.get(name) is not None:
+            flags[name] = config_mod.parse_layers(flags[name])
     cfg = config_mod.resolve(toml, flags)
     data = load_training_data(cfg)
     name = data.name or Path(cfg.data).stem
@@ -159,11 +160,13 @@ def _split(data, cfg, classify: bool) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
-    """Hidden Dense layers, then the output layer the loss asks for."""
+    """Convolution blocks (--conv, images only), hidden Dense layers, then the
+    output layer the loss asks for."""
     loss = _resolve_loss(cfg.loss, data)
     n_in = data.n_features
-    layers = [Dense(units, cfg.activation, input_dim=n_in if i == 0 else None)
-              for i, units in enumerate(cfg.layers)]
+    layers = conv_blocks(cfg, data)
+    layers += [Dense(units, cfg.activation, input_dim=n_in if not layers else None)
+               for units in cfg.layers]
     if loss.name == "categorical_crossentropy":
         units, act = data.n_classes, "softmax"
     elif loss.name == "binary_crossentropy":
@@ -175,6 +178,22 @@ def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
     metrics = ["accuracy"] if data.task == "classification" else ["mae"]
     model.compile(loss, cfg.optimizer, metrics=metrics, learning_rate=cfg.lr)
     return model, loss
+
+
+def conv_blocks(cfg, data) -> list:
+    """Rows of pixels → images → Conv2D(F, 3×3) → MaxPool2D(2) per --conv
+    entry → Flatten; nothing without --conv."""
+    if not cfg.conv:
+        return []
+    if data.image_shape is None:
+        raise ConfigError(f"--conv needs image data (mnist, fashion-mnist, shapes), "
+                          f"and {data.name or cfg.data!r} is a table of "
+                          f"{data.n_features} features. Drop --conv, or train on "
+                          "images.")
+    layers = [Reshape(data.image_shape, input_dim=data.n_features)]
+    for filters in cfg.conv:
+        layers += [Conv2D(filters, 3, activation=cfg.activation), MaxPool2D(2)]
+    return layers + [Flatten()]
 
 
 def _resolve_loss(name: str, data) -> loss_mod.Loss:
@@ -197,8 +216,15 @@ def _arch(model) -> str:
     parts = [str(model.input_shape[0])]
     for layer in model.layers:
         act = getattr(layer, "activation", None)
-        parts.append(f"{layer.units} {act.name}" if act is not None else
-                     type(layer).__name__)
+        size = getattr(layer, "units", None) or getattr(layer, "filters", None)
+        if isinstance(layer, Conv2D):
+            parts.append(f"Conv2D {size}×{'×'.join(map(str, layer.kernel_size))}"
+                         f" {act.name}")
+        elif isinstance(layer, Reshape | MaxPool2D):
+            parts.append("×".join(map(str, layer.output_shape)))
+        else:
+            parts.append(f"{size} {act.name}" if act is not None and size else
+                         type(layer).__name__)
     return " → ".join(parts)
 
 
@@ -206,6 +232,10 @@ def _describe_data(data, n_train: int, n_val: int) -> str:
     source = "built-in dataset" if data.spec is None else "CSV file"
     text = (f"{source} {data.name!r}: {data.n_samples} rows × {data.n_features} "
             f"features, target {data.target_name!r} ")
+    if data.image_shape is not None:
+        text = (f"image set {data.name!r}: {data.n_samples} images of "
+                f"{'×'.join(map(str, data.image_shape))} (one row of "
+                f"{data.n_features} pixels each, 0..1), target {data.target_name!r} ")
     if data.task == "classification":
         names = ", ".join(data.class_names[:10]) + (", …" if data.n_classes > 10
                                                      else "")
@@ -213,6 +243,13 @@ def _describe_data(data, n_train: int, n_val: int) -> str:
     else:
         text += "(regression)"
     return text + f"; {n_train} training rows, {n_val} validation rows"
+
+
+def _features(data) -> str:
+    if data.image_shape is not None:
+        return (f"{data.n_features} pixels ({'×'.join(map(str, data.image_shape))} "
+                "images, scaled to 0..1)")
+    return ", ".join(data.feature_names)
 
 
 def _save(saved: ModelFile, out: Path, cfg, history: History, extra: dict
@@ -252,7 +289,7 @@ def _report(out: Path, cfg, data, model, history, results, plots, files, command
         "version": glassnet.__version__,
         "data": {"source": cfg.data + (" (built-in)" if is_builtin(cfg.data) and
                                        data.spec is None else ""),
-                 "rows": data.n_samples, "features": ", ".join(data.feature_names),
+                 "rows": data.n_samples, "features": _features(data),
                  "target": data.target_name, "task": data.task,
                  "classes": ", ".join(data.class_names or []) or "—",
                  "standardized": "yes (StandardScaler on the training rows)"

@@ -20,6 +20,7 @@ class Dataset:
        regression -> float64 targets (n, 1); ``None`` when there is no target.
     spec: for CSV data, how raw columns became X (one-hot mapping, imputed
        values), so a new CSV can be transformed the same way for prediction.
+    image_shape: for images, the shape each row of X is a flattened copy of.
     """
 
     X: np.ndarray
@@ -30,6 +31,8 @@ class Dataset:
     task: str | None = None
     spec: FeatureSpec | None = None
     name: str = ""
+    #: (height, width, channels) when each row of X is an image, flattened
+    image_shape: tuple[int, int, int] | None = None
 
     @property
     def n_samples(self) -> int:

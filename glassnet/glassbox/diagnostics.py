@@ -79,7 +79,7 @@ def record(model, prev_params: np.ndarray | None, **info) -> dict:
         for lay in model.layers:
             layers.append(_layer_record(model, lay, prev_params))
     norms = [d["grad_norm"] for d, lay in zip(layers, model.layers, strict=True)
-             if "grad_norm" in d and "W" in lay.param_shapes()]
+             if "grad_norm" in d and {"W", "kernel"} & set(lay.param_shapes())]
     ratio = norms[0] / norms[-1] if len(norms) > 1 and norms[-1] > 0 else float("nan")
     return {**info, "grad_ratio": ratio, "layers": layers}
 

@@ -33,6 +33,7 @@ from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
 from glassnet.glassbox.chain import chain as chain_of
 from glassnet.glassbox.chain import sample_value
+from glassnet.glassbox.conv_receipt import explain_conv, is_conv_weight
 from glassnet.glassbox.formatting import (
     Line,
     default_digits,
@@ -90,7 +91,9 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
     """Explain one number of ``model`` on the batch (X, y) with a receipt.
 
     neuron=(layer, unit): the unit's weighted sum and activation for ``sample``.
-    weight=(layer, "W", i, j) or (layer, "b", j): ∂E/∂w with its chain rule.
+    weight=(layer, "W", i, j) or (layer, "b", j): ∂E/∂w with its chain rule;
+        for a Conv2D layer (layer, "kernel", i, j, c, f) or (layer, "bias", f):
+        ∂E/∂K as its sum over the batch and output positions (conv_receipt).
     update=True: also the optimizer step for that weight (needs compile()).
     The model's weights are left as they were unless ``apply=True``; like
     ``model.gradients()`` the call overwrites the stored gradients.
@@ -100,8 +103,16 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
                                    "weight=(layer, 'W', i, j)",
                                    f"neuron={neuron!r}, weight={weight!r}",
                                    "Pick the number to explain."))
-    names = Names(model, notation)
     digits = default_digits(model.dtype) if digits is None else int(digits)
+    if weight is not None and is_conv_weight(model, weight):   # a Conv2D weight
+        if y is None:
+            raise ConfigError(expected("targets y for a gradient receipt", "None",
+                                       "Pass y: the gradient depends on the loss."))
+        loss = loss_mod.get(loss).on_device(model.xp) if loss is not None \
+            else model.compiled_loss()
+        return explain_conv(model, X, y, weight, loss, update, digits=digits,
+                            apply=apply)
+    names = Names(model, notation)
     if neuron is not None:
         return _neuron(model, X, names, neuron, sample, digits)
     if y is None:

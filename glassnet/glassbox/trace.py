@@ -25,6 +25,10 @@ Recurrent layers (SimpleRNN, LSTM, GRU) add, for backpropagation through time:
     step_grad_norms  ‖∂L/∂h_t‖ per time step: vanishing over time shows as
                      values shrinking from t = T−1 back to t = 0   (T,)
 
+Convolutional layers keep their feature maps (Conv2D: x, z, a, dz with a
+the maps (B, H', W', filters); pooling layers x and a, MaxPool2D also the
+argmax it routes gradients by; BatchNormalization x, x̂ and a).
+
     >>> t = gn.trace(model, X, y)            # one real train step, recorded
     >>> t.layers[0]["z"], t.layers[1]["update_W"]
     >>> with gn.tracing(model) as tr:        # or attach around any steps

@@ -4,6 +4,12 @@ Every function takes what it draws and a ``path``, writes the PNG and returns
 the path. Matplotlib is imported only when a plot is drawn.
 """
 
+from glassnet.plots.conv import (
+    conv_layers,
+    feature_maps,
+    plot_feature_maps,
+    plot_filters,
+)
 from glassnet.plots.curves import plot_confusion_matrix, plot_history, plot_optimizers
 from glassnet.plots.functions import plot_activations
 from glassnet.plots.model import (
@@ -13,6 +19,10 @@ from glassnet.plots.model import (
 )
 
 __all__ = [
+    "conv_layers",
+    "feature_maps",
+    "plot_feature_maps",
+    "plot_filters",
     "plot_activations",
     "plot_confusion_matrix",
     "plot_decision_boundary",
