@@ -15,6 +15,7 @@ from glassnet.demos import (
     activations,
     backprop,
     circles,
+    cnn,
     line,
     mnist,
     neuron,
@@ -41,6 +42,7 @@ DEMOS = {
     "optimizers": optimizers.run,      # SGD … Adam from the same start
 }
 DEMOS["rnn"] = rnn.run                 # SimpleRNN forgets where LSTM remembers
+DEMOS["cnn"] = cnn.run                 # what a convolution filter detects
 
 
 def run(name: str, fast: bool = False, print_fn=print) -> dict:
