@@ -111,10 +111,14 @@ class MaxPool2D(_Pool2D):
         dxp = self._dx_padded(da)
         hit = self._buffer("hit", da.shape, dtype=bool)
         part = self._buffer("part", da.shape)
+        overlap = any(s < k for s, k in zip(geo.strides, geo.size, strict=True))
         for n, (i, j) in enumerate(geo.offsets):
             xp.equal(self.argmax, n, out=hit)              # windows whose max is here
-            xp.multiply(da, hit, out=part)
-            at_offset(dxp, geo, i, j)[...] += part         # dx̃ += da at the argmax
+            if overlap:                                    # an input in several windows
+                xp.multiply(da, hit, out=part)
+                at_offset(dxp, geo, i, j)[...] += part     # dx̃ += da at the argmax
+            else:                                          # each input in one window:
+                xp.multiply(da, hit, out=at_offset(dxp, geo, i, j))   # written once
         return unpad(dxp, geo)
 
 
