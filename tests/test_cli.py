@@ -188,7 +188,7 @@ def test_every_demo_name_reaches_its_demo(capsys, monkeypatch):
                             called.append((n, fast)) or {})
     for name in demos.DEMOS:
         assert cli(capsys, "demo", name.upper().replace("-", "_"), "--fast")[0] == 0
-    assert called == [(n, True) for n in demos.DEMOS] and len(called) == 12
+    assert called == [(n, True) for n in demos.DEMOS] and len(called) == 13
     code, _, err = cli(capsys, "demo")             # no name: the names are listed
     assert code == 2 and all(n in err for n in demos.DEMOS)
 

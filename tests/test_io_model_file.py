@@ -172,9 +172,16 @@ def _every_layer_type():
                          gn.LSTM(3, return_sequences=True),
                          gn.GRU(3, return_sequences=True),
                          gn.TimeDistributed(gn.Dense(2))], seed=0)
+    cnn = gn.Sequential([gn.Reshape((5, 4, 1), input_dim=20),
+                         gn.Conv2D(3, 3, padding="same", activation="relu"),
+                         gn.BatchNormalization(), gn.MaxPool2D(2),
+                         gn.AvgPool2D(1), gn.Conv2D(2, 1), gn.GlobalAvgPool2D(),
+                         gn.Dense(2)], seed=0)
     rng = np.random.default_rng(0)
+    cnn.set_weights([np.abs(w + rng.normal(size=w.shape)) for w in cnn.get_weights()])
     return [(flat, rng.normal(size=(5, 2, 3)).astype(np.float32)),
-            (rec, rng.normal(size=(4, 6, 2)).astype(np.float32))]
+            (rec, rng.normal(size=(4, 6, 2)).astype(np.float32)),
+            (cnn, rng.normal(size=(3, 20)).astype(np.float32))]
 
 
 def test_every_layer_type_round_trips_bitwise(tmp_path, core):

@@ -165,8 +165,9 @@ def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
     loss = _resolve_loss(cfg.loss, data)
     n_in = data.n_features
     layers = conv_blocks(cfg, data)
-    layers += [Dense(units, cfg.activation, input_dim=n_in if not layers else None)
-               for units in cfg.layers]
+    for units in cfg.layers:
+        layers.append(Dense(units, cfg.activation,
+                            input_dim=None if layers else n_in))
     if loss.name == "categorical_crossentropy":
         units, act = data.n_classes, "softmax"
     elif loss.name == "binary_crossentropy":
