@@ -112,20 +112,21 @@ def digits():
 
 
 # -- sections --------------------------------------------------------------------
-def accuracy(name, data, epochs, torch, shape, classes):
+def accuracy(name, data, epochs, torch, shape, classes, seed=0):
     X, y, Xt, yt = data
     print(f"\n## {name}: {len(X):,} training / {len(Xt):,} test images "
-          f"{'×'.join(map(str, shape))}, {epochs} epochs, batch {BATCH}, Adam {LR}")
-    net = glassnet_lenet(shape, classes)
+          f"{'×'.join(map(str, shape))}, {epochs} epochs, batch {BATCH}, Adam {LR}, "
+          f"seed {seed}", flush=True)
+    net = glassnet_lenet(shape, classes, seed)
     t0 = time.perf_counter()
-    net.fit(X, y, epochs=epochs, batch_size=BATCH, seed=0, verbose=0)
+    net.fit(X, y, epochs=epochs, batch_size=BATCH, seed=seed, verbose=0)
     took = time.perf_counter() - t0
     acc = net.evaluate(Xt, yt)["accuracy"]
-    print(f"glassnet  test accuracy {acc:.4f}   train {took:7.1f} s")
+    print(f"glassnet  test accuracy {acc:.4f}   train {took:7.1f} s", flush=True)
     if torch is not None:
-        model, opt = torch_lenet(torch, shape, classes)
+        model, opt = torch_lenet(torch, shape, classes, seed)
         t0 = time.perf_counter()
-        torch_fit(torch, model, opt, X, y, epochs)
+        torch_fit(torch, model, opt, X, y, epochs, seed)
         took_t = time.perf_counter() - t0
         acc_t = torch_accuracy(torch, model, Xt, yt)
         print(f"PyTorch   test accuracy {acc_t:.4f}   train {took_t:7.1f} s   "
@@ -158,7 +159,7 @@ def recipe(epochs: int = 12):
 
 def speed(torch, reps: int):
     try:
-        X, y = mnist()[:2]
+        X, y = mnist()[2:]                  # the 10,000 test images
     except gn.DataError:
         rng = np.random.default_rng(0)
         X, y = rng.random((10_000, 28, 28, 1), dtype=np.float32), \
@@ -224,11 +225,15 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=3)
     p.add_argument("--recipe-epochs", type=int, default=12)
     p.add_argument("--threads", type=int, default=1, help="PyTorch's threads")
+    p.add_argument("--seed", type=int, default=0, help="initial weights and order")
+    p.add_argument("--no-torch", action="store_true", help="glassnet alone")
     args = p.parse_args()
     try:
         import torch
         torch.set_num_threads(args.threads)
     except ImportError:
+        torch = None
+    if args.no_torch:
         torch = None
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg())
     print(f"# bench_cnn: {platform.processor() or platform.machine()}, "
@@ -241,14 +246,14 @@ def main() -> None:
             raise SystemExit("--speed compares with PyTorch: pip install torch")
         speed(torch, args.reps)
     if args.mnist:
-        accuracy("MNIST", mnist(), args.epochs, torch, (28, 28, 1), 10)
+        accuracy("MNIST", mnist(), args.epochs, torch, (28, 28, 1), 10, args.seed)
     if args.digits:
         accuracy("scikit-learn digits, 8×8 upsampled to 28×28", digits(), 30,
-                 torch, (28, 28, 1), 10)
+                 torch, (28, 28, 1), 10, args.seed)
     if args.shapes:
         train, test = shapes(4000, 28, seed=0), shapes(1000, 28, seed=1)
         accuracy("generated shapes (glassnet.data.images)", (*train, *test), 3,
-                 torch, (28, 28, 1), 4)
+                 torch, (28, 28, 1), 4, args.seed)
     if args.recipe:
         recipe(args.recipe_epochs)
 
