@@ -6,11 +6,12 @@
 for every offset (i, j): the same values ``Conv2D.im2col`` copies from the
 sliding-window view of x̃ (``glassnet.core.image.windows``). NumPy copies that
 view with its innermost loop along one window row, kw·C values: 3 values for
-a 3×3 kernel on a grey image, and then the copy is ~10× slower than these
-kh·kw copies, whose inner loop runs along an image row (measured on MNIST's
-first layer, batch 128; with 3 or more channels the window view is faster,
-so Conv2D uses this form for C = 1 only). Tested equal in
-``tests/test_fast_paths.py``.
+a 3×3 kernel on a grey image, while these kh·kw copies loop along an image row.
+Measured on MNIST's first layer at batch 128 (``benchmarks/RESULTS.md``): 1.4 ms
+against 3.3 ms on the shared machine at a load average of 4, up to 1.5 against
+15 ms when it was busier; 1–5 % of a training step. With 3 or more channels the
+window view is the faster one, so Conv2D uses this form for C = 1 only.
+Tested equal in ``tests/test_conv.py``.
 """
 
 from __future__ import annotations
