@@ -69,7 +69,7 @@ def _on_dask(tasks, data, address: str, on_result) -> list[Result]:
                                  key=f"glassnet-search-{run}-c{task.config}-f"
                                  f"{task.fold}"): task for task in tasks}
         done = []
-        for future in distributed.as_completed(futures):
+        for future in distributed.as_completed(futures, loop=client.loop):
             try:
                 result = future.result()
             except Exception as exc:  # e.g. KilledWorker: the task killed workers
