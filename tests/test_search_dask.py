@@ -94,6 +94,17 @@ def test_an_unreachable_scheduler_exits_2_with_one_line(tmp_path, capsys):
     assert not (tmp_path / "out" / "results.csv").exists()
 
 
+def test_a_scheduler_without_workers_exits_2_with_one_line(tmp_path, capsys):
+    (tmp_path / "grid.toml").write_text("lr = [0.01]\nepochs = [1]\n")
+    with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as empty:
+        assert main(["search", "circles", "--grid", str(tmp_path / "grid.toml"),
+                     "--output", str(tmp_path / "out"), "--scheduler",
+                     empty.scheduler_address]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "has no workers" in err
+
+
 @pytest.mark.parametrize("address", ["127.0.0.1", "http://127.0.0.1:8786",
                                      "tcp://:8786", "tcp://host:port"])
 def test_a_malformed_scheduler_address_exits_2_with_one_line(tmp_path, capsys,

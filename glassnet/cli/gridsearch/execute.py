@@ -89,13 +89,21 @@ def connect(address: str):
     distributed = _distributed()
     check_address(address)
     try:
-        return distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
-                                  set_as_default=False)
+        client = distributed.Client(address, timeout=CONNECT_TIMEOUT_S,
+                                    set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise ConfigError(f"cannot reach the Dask scheduler at {address} within "
                           f"{CONNECT_TIMEOUT_S} s ({' '.join(str(exc).split())}). "
                           "Start one with 'dask scheduler' and workers with 'dask "
                           "worker ADDRESS', then pass the address it prints.") from None
+    try:
+        client.wait_for_workers(1, timeout=CONNECT_TIMEOUT_S)
+    except (OSError, TimeoutError):
+        client.close()
+        raise ConfigError(f"the Dask scheduler at {address} has no workers (none "
+                          f"joined within {CONNECT_TIMEOUT_S} s). Start some with "
+                          f"'dask worker {address}'.") from None
+    return client
 
 
 def check_address(address: str) -> None:
