@@ -222,3 +222,31 @@ def test_tasks_run_the_same_in_any_order():
     backward = run_tasks(tasks[::-1], data)
     assert [r.score for r in forward] == [r.score for r in backward[::-1]]
     assert len({r.score for r in forward}) > 1
+
+
+def test_on_a_csv_the_scaler_of_each_task_is_fitted_on_its_training_folds(
+        tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal([50.0, 0.01], [15.0, 0.005], size=(90, 2))  # scales far apart
+    y = np.where((X[:, 0] - 50) / 15 + (X[:, 1] - 0.01) / 0.005 > 0, "yes", "no")
+    lines = ["a,b,label"] + [f"{a:.3f},{b:.5f},{t}"
+                             for (a, b), t in zip(X, y, strict=True)]
+    write(tmp_path / "d.csv", "\n".join(lines) + "\n")
+    write(tmp_path / "g.toml", "lr = [0.05]\nepochs = [3]\nlayers = [4]\n")
+    assert main(["search", str(tmp_path / "d.csv"), "--target", "label", "--grid",
+                 str(tmp_path / "g.toml"), "--cv", "3", "--output",
+                 str(tmp_path / "out"), "--quiet", "--no-plots"]) == 0
+    row = read_rows(tmp_path / "out" / "results.csv")[0]
+    data = gn.load_csv(str(tmp_path / "d.csv"), "label")
+    splits = gn.StratifiedKFold(3, shuffle=True, seed=0).split(data.X, data.y)
+    for f, (train, val) in enumerate(splits):
+        scaler = gn.StandardScaler().fit(data.X[train])
+        net = gn.Sequential([gn.Dense(4, "relu", input_dim=2),
+                             gn.Dense(2, "softmax")], seed=0)
+        net.compile("categorical_crossentropy", "adam", learning_rate=0.05)
+        net.fit(scaler.transform(data.X[train]), data.y[train], epochs=3,
+                batch_size=32, seed=0, verbose=0)
+        pred = net.predict_classes(scaler.transform(data.X[val]))
+        assert float(row[f"fold{f + 1}_accuracy"]) == np.mean(pred == data.y[val])
+    best = read_model_file(tmp_path / "out" / "best.safetensors")
+    np.testing.assert_allclose(best.preprocessing[0].mean_, data.X.mean(axis=0))

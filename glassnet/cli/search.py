@@ -50,7 +50,7 @@ def run(args) -> int:
           f"{len(configs)} configurations × {args.cv} folds = {len(tasks)} tasks "
           f"on {_where(args)}; score: {metric} on the held-out fold", flush=True)
 
-    progress = Progress(configs, names, args.cv, metric, quiet=args.quiet)
+    progress = Progress(configs, names, args.cv, metric, higher, args.quiet)
     t0 = time.perf_counter()
     try:
         results = run_tasks(tasks, data, args.n_jobs, args.scheduler, progress)

@@ -1,8 +1,8 @@
 """What a search prints while its tasks run.
 
 On a terminal with tqdm installed: one bar over the tasks, with the time left
-and the best mean score so far. Otherwise one stable line per configuration
-once all its folds are in:
+and the best configuration so far (its mean score over the folds). Otherwise
+one stable line per configuration once all its folds are in:
 
     [ 3/8] layers 32,16  lr 0.1  accuracy 0.9125 ± 0.0203  (1.4 s)
 """
@@ -21,9 +21,12 @@ class Progress:
     """``on_result`` for ``run_tasks``: counts tasks, reports configurations."""
 
     def __init__(self, configs, names: list[str], k: int, metric: str,
-                 quiet: bool = False):
+                 higher_is_better: bool = True, quiet: bool = False):
         self.configs, self.names, self.k, self.metric = configs, names, k, metric
+        self.sign = 1.0 if higher_is_better else -1.0
         self.quiet = quiet
+        self.best = ""                      # the bar's tail: the best so far
+        self.best_key = -np.inf
         self.folds: dict[int, list[Result]] = {}
         self.finished = 0
         self.bar = None
@@ -40,7 +43,7 @@ class Progress:
             self.finished += 1
             line = self._line(result.config, mine)
             if self.bar is not None:
-                self.bar.set_postfix_str(line.split("] ", 1)[1][:60])
+                self.bar.set_postfix_str(self.best, refresh=False)
             elif not self.quiet:
                 print(line, flush=True)
 
@@ -59,6 +62,9 @@ class Progress:
         else:
             scores = [r.score for r in results]
             outcome = f"{self.metric} {np.mean(scores):.4f} ± {np.std(scores):.4f}"
+            if self.sign * np.mean(scores) > self.best_key:
+                self.best_key = self.sign * np.mean(scores)
+                self.best = f"best {self.metric} {np.mean(scores):.4f}: {options}"
         return (f"[{self.finished:>{len(str(total))}}/{total}] {options}  "
                 f"{outcome}  ({seconds:.1f} s)")
 
