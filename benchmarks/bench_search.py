@@ -30,7 +30,7 @@ from pathlib import Path
 
 GRID = """layers = [32, "32,32", "64,32"]
 lr = [0.003, 0.01, 0.03]
-epochs = [40]
+epochs = [20]
 batch_size = [16]
 """
 QUICK_GRID = """layers = [16, "16,16"]
