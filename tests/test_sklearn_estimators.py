@@ -194,3 +194,15 @@ def test_feature_names_from_a_dataframe(moons):
     clf = GlassnetClassifier((4,), max_iter=5, random_state=0).fit(df, y)
     assert list(clf.feature_names_in_) == ["u", "v"]
     assert clf.n_features_in_ == 2
+
+
+def test_warm_start_continues_the_same_network(moons):
+    X, y = moons
+    clf = GlassnetClassifier((8,), warm_start=True, max_iter=5, random_state=0)
+    clf.fit(X, y)
+    model, first = clf.model_, list(clf.loss_curve_)
+    clf.fit(X, y)
+    assert clf.model_ is model and clf.n_iter_ == 10
+    assert clf.loss_curve_[:5] == first and clf.loss_curve_[-1] < first[-1]
+    with pytest.raises(gn.DataError, match="classes of the previous fit"):
+        clf.fit(X, np.where(y == 1, 2, 0))

@@ -8,6 +8,18 @@ Tensors keep glassnet's layout in the graph: batch first, (B, F) for Dense,
 ops want (B, C, H, W): their converters wrap the op in ``to_nchw`` /
 ``to_nhwc``. A new layer type plugs in by adding its converter here (the
 recurrent ones are in ``recurrent.py``, registered below).
+
+For the image layers (not exported yet — they land on another branch; each
+needs its converter and a test against onnxruntime like
+``tests/test_onnx_export.py``'s):
+
+    Conv2D     kernel (kh, kw, c_in, filters) → ONNX W (filters, c_in, kh, kw)
+               = kernel.transpose(3, 2, 0, 1); to_nchw → Conv(strides, pads)
+               → Add bias (reshaped (1, filters, 1, 1)) → to_nhwc → activation
+    MaxPool2D / AvgPool2D   to_nchw → MaxPool / AveragePool → to_nhwc
+    GlobalAvgPool2D         ReduceMean over axes (1, 2) of the NHWC tensor
+    BatchNormalization      inference: y = γ (x − μ) / √(σ² + ε) + β on the
+               last axis: Mul/Add with per-channel constants, no transpose
 """
 
 from __future__ import annotations

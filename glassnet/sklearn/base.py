@@ -47,6 +47,7 @@ class GlassnetMLP(BaseEstimator):
 
     _penalty_c = 0.5
     _multi_output = False
+    _stratify = False          # the early-stopping split keeps class shares
 
     # -- fit ---------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
