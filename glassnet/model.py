@@ -16,6 +16,7 @@ from glassnet.core import losses
 from glassnet.core.network import Network
 from glassnet.core.summary import summary_table
 from glassnet.errors import ConfigError, expected
+from glassnet.export.onnx import export_onnx
 from glassnet.files.model_format import save_model
 from glassnet.layers import layer_from_config
 from glassnet.train import loop, step
@@ -188,4 +189,10 @@ class Sequential(Network):
         """Save architecture and weights (and ``self.meta``) to a safetensors
         model file, atomically; see ``glassnet.io.save_model`` for options."""
         save_model(self, path, **kwargs)
+
+    def export_onnx(self, path, opset: int = 17, preprocessing=None):
+        """Write this model as an ONNX graph whose output equals ``predict``
+        (needs the ``onnx`` extra); ``preprocessing``: fitted scalers to put
+        in front. Returns the onnx.ModelProto. See ``glassnet.export.onnx``."""
+        return export_onnx(self, path, opset=opset, preprocessing=preprocessing)
 
