@@ -75,7 +75,9 @@ class LSTM(Recurrent):
             else initial_state
         self.h0_zero = h0 is None and c0 is None
         self.Hs, self.C = self._states(h0), self._states(c0, "c")  # (T+1, B, H)
-        self.fused = self.fast
+        # the fused form writes with ufunc where=, which CuPy lacks: on a GPU
+        # the readable equations run
+        self.fused = self.fast and self.backend.ufunc_where
         if self.fused:
             fused.forward(self)                            # the same, fused
         else:
