@@ -17,20 +17,28 @@ Every operation checks what crosses the seam and fails with ``SeamLeak``:
 Explicit scalar reads (``float(a.sum())``, ``bool``, ``int``) are allowed, as
 CuPy allows them (each is a device → host copy of one number).
 
-``CHECK`` is the backend ``device="check"``: it copies data in and out as a
-GPU would, draws dropout masks with the device generator's formula
-(``glassnet.gpu.random``), and has a settable amount of free "device
-memory" (``set_free_bytes``) so both the whole-training-set-on-the-device
-path and the batch-by-batch path run.
+``COUNTS`` tallies what a GPU would do: "kernels" (array operations that
+compute: on CuPy each is at least one kernel launch; views, reshapes and
+basic slices are free), "reads" (numbers or arrays copied device → host,
+each a synchronisation) and "copies in" (host → device transfers).
+
+``CHECK`` is the backend ``device="check"``, built like the CUDA one: it
+copies data in and out as a GPU would, draws dropout masks with the device
+generator's formula (``glassnet.gpu.random``), has a fused "adam" kernel,
+and a settable amount of free "device memory" (``set_free_bytes``) so both
+the whole-training-set-on-the-device path and the batch-by-batch path run.
 """
 
 from __future__ import annotations
 
 import types
+from collections import Counter
+from dataclasses import replace
 
 import numpy as np
 
 from glassnet.core import backend
+from glassnet.fast.adam import adam_update
 from glassnet.gpu.random import uniform as splitmix_uniform
 
 
@@ -42,6 +50,9 @@ class CupyIncompatible(AssertionError):
     """A NumPy feature the GPU's array module (CuPy) does not have."""
 
 
+COUNTS: Counter = Counter()
+_FREE_METHODS = {"reshape", "transpose", "swapaxes", "view", "squeeze", "ravel"}
+_FREE_FUNCTIONS = {"empty", "empty_like", "result_type", "dtype", "shape", "ndim"}
 _UFUNC_KW = {"out", "dtype", "casting"}
 _REDUCING = {"add", "multiply"}
 _SCATTERING = {"add", "maximum", "minimum"}
@@ -71,6 +82,12 @@ def unwrap(x, where: str):
     return x
 
 
+def _fancy(key) -> bool:
+    """An index with arrays in it (a gather kernel), not basic slicing (a view)."""
+    keys = key if isinstance(key, tuple) else (key,)
+    return any(type(k) is DeviceArray or isinstance(k, list) for k in keys)
+
+
 def wrap(r):
     """Device arrays from NumPy results (NumPy scalars become 0-d arrays, as
     CuPy's reductions return 0-d arrays)."""
@@ -95,6 +112,8 @@ def _check_kw(name: str, kwargs: dict) -> None:
 def _method(name: str):
     def call(self, *args, **kwargs):
         _check_kw(name, kwargs)
+        COUNTS["kernels"] += name not in _FREE_METHODS
+        COUNTS["reads"] += name == "tolist"
         fn = getattr(self._a, name)
         return wrap(fn(*unwrap(args, f".{name}()"), **unwrap(kwargs, f".{name}()")))
     call.__name__ = name
@@ -103,18 +122,21 @@ def _method(name: str):
 
 def _binary(op):
     def call(self, other):
+        COUNTS["kernels"] += 1
         return wrap(op(self._a, unwrap(other, f"operator {op.__name__}")))
     return call
 
 
 def _reflected(op):
     def call(self, other):
+        COUNTS["kernels"] += 1
         return wrap(op(unwrap(other, f"operator {op.__name__}"), self._a))
     return call
 
 
 def _inplace(op):
     def call(self, other):
+        COUNTS["kernels"] += 1
         op(self._a, unwrap(other, f"operator {op.__name__}="), out=self._a)
         return self
     return call
@@ -134,6 +156,7 @@ class DeviceArray:
     # -- the seam -----------------------------------------------------------
     def get(self) -> np.ndarray:
         """The explicit device → host copy (CuPy's ``ndarray.get``)."""
+        COUNTS["reads"] += 1
         return self._a.copy()
 
     def __array__(self, dtype=None, copy=None):
@@ -154,15 +177,19 @@ class DeviceArray:
 
     # -- scalars (explicit reads of one number) ------------------------------
     def __float__(self):
+        COUNTS["reads"] += 1
         return float(self._a)
 
     def __int__(self):
+        COUNTS["reads"] += 1
         return int(self._a)
 
     def __bool__(self):
+        COUNTS["reads"] += 1
         return bool(self._a)
 
     def item(self):
+        COUNTS["reads"] += 1
         return self._a.item()
 
     # -- shape and indexing ---------------------------------------------------
@@ -182,6 +209,7 @@ class DeviceArray:
         return (DeviceArray(self._a[i, ...]) for i in range(len(self._a)))
 
     def __getitem__(self, key):
+        COUNTS["kernels"] += _fancy(key)
         key = unwrap(key, "an index")
         r = self._a[key]
         if not isinstance(r, np.ndarray):          # one element: a 0-d view
@@ -189,6 +217,7 @@ class DeviceArray:
         return DeviceArray(r)
 
     def __setitem__(self, key, value):
+        COUNTS["kernels"] += 1
         self._a[unwrap(key, "an index")] = unwrap(value, "an assignment")
 
     def __repr__(self):
@@ -217,15 +246,19 @@ class DeviceArray:
     del _op, _names, _name
 
     def __neg__(self):
+        COUNTS["kernels"] += 1
         return wrap(-self._a)
 
     def __pos__(self):
+        COUNTS["kernels"] += 1
         return wrap(+self._a)
 
     def __abs__(self):
+        COUNTS["kernels"] += 1
         return wrap(abs(self._a))
 
     def __invert__(self):
+        COUNTS["kernels"] += 1
         return wrap(~self._a)
 
 
@@ -244,10 +277,12 @@ class CheckedUfunc:
                                    "(for a masked write use xp.copyto(dst, src, "
                                    "where=mask))")
         where = f"xp.{self.__name__}"
+        COUNTS["kernels"] += 1
         r = self._u(*unwrap(args, where), **unwrap(kwargs, where))
         return _same_out(r, kwargs.get("out"))
 
     def _only(self, method: str, names: set[str]):
+        COUNTS["kernels"] += 1
         if self.__name__ not in names:
             raise CupyIncompatible(f"CuPy has no {self.__name__}.{method} (only "
                                    f"{sorted(names)}): use the array methods "
@@ -271,6 +306,7 @@ class CheckedUfunc:
         self._u.at(unwrap(a, w), unwrap(indices, w), unwrap(b, w))
 
     def outer(self, A, B, **kwargs):
+        COUNTS["kernels"] += 1
         w = f"xp.{self.__name__}.outer"
         return wrap(self._u.outer(unwrap(A, w), unwrap(B, w), **unwrap(kwargs, w)))
 
@@ -281,7 +317,9 @@ def _to_device(a, dtype=None, copy=None):
     if type(a) is DeviceArray:
         if dtype is None or np.dtype(dtype) == a.dtype:
             return a.copy() if copy else a
+        COUNTS["kernels"] += 1
         return DeviceArray(a._a.astype(dtype))
+    COUNTS["copies in"] += 1
     if isinstance(a, list | tuple) and any(type(v) is DeviceArray for v in a):
         return DeviceArray(np.array(unwrap(a, "xp.asarray"), dtype=dtype))
     return DeviceArray(np.array(a, dtype=dtype, copy=True))
@@ -316,6 +354,7 @@ def _function(fn, name: str):
     def call(*args, **kwargs):
         _check_kw(name, kwargs)
         where = f"xp.{name}"
+        COUNTS["kernels"] += name not in _FREE_FUNCTIONS
         r = fn(*unwrap(args, where), **unwrap(kwargs, where))
         return _same_out(r, kwargs.get("out"))
     call.__name__ = name
@@ -341,10 +380,23 @@ def set_free_bytes(n: int) -> None:
 
 
 def _fill_uniform(key: int, out: DeviceArray) -> DeviceArray:
+    COUNTS["kernels"] += 1                    # one kernel on the GPU
     out._a[...] = splitmix_uniform(key, out.shape, out.dtype)
     return out
 
 
+def _adam(params, grads, m, v, **hyper) -> None:
+    """The fused Adam update as the CUDA backend has it: one kernel (here the
+    CPU's in-place form on the arrays behind the device arrays)."""
+    COUNTS["kernels"] += 1
+    a = [unwrap(x, "the adam kernel") for x in (params, grads, m, v)]
+    adam_update(np, *a, np.empty_like(a[0]), **hyper)
+
+
 CHECK = backend.Backend("check", XP, fill_uniform=_fill_uniform,
-                        free_bytes=lambda: _FREE["bytes"], ufunc_where=False)
+                        kernels={"adam": _adam}, free_bytes=lambda: _FREE["bytes"],
+                        ufunc_where=False)
+#: the same device without fused kernels: the formulas' generic xp forms run
+PLAIN = replace(CHECK, name="check-plain", kernels={})
 backend.register(CHECK)
+backend.register(PLAIN)

@@ -104,11 +104,12 @@ def test_a_leaking_layer_is_caught_during_fit():
     ("adam", {}), ("adamw", {}), ("sgd", {"momentum": 0.9, "nesterov": True}),
     ("rmsprop", {}), ("adagrad", {"global_clipnorm": 0.5, "clipvalue": 0.1})])
 @pytest.mark.parametrize("free", [1 << 40, 1000])   # resident / streamed batches
-def test_fit_on_the_device_is_bitwise_the_cpu_fit(optimizer, opt, free):
+@pytest.mark.parametrize("device", ["check", "check-plain"])  # fused kernels or not
+def test_fit_on_the_device_is_bitwise_the_cpu_fit(optimizer, opt, free, device):
     checkxp.set_free_bytes(free)
-    cpu, dev = mlp("cpu", optimizer, **opt), mlp("check", optimizer, **opt)
+    cpu, dev = mlp("cpu", optimizer, **opt), mlp(device, optimizer, **opt)
     h_cpu, h_dev = cpu.fit(X, Y, **FIT), dev.fit(X, Y, **FIT)
-    assert dev.backend.name == "check" and isinstance(dev.flat_params, DeviceArray)
+    assert dev.backend.name == device and isinstance(dev.flat_params, DeviceArray)
     assert same(cpu, dev)
     for k in ("loss", "accuracy", "val_loss", "val_accuracy"):
         assert h_cpu.history[k] == h_dev.history[k]
