@@ -368,3 +368,25 @@ def test_initial_states_are_moved_to_the_device():
         np.full(3, 0.5)
     x = RNG.standard_normal((2, 4, 2))
     assert net.predict(x).tobytes() == cpu.predict(x).tobytes()
+
+
+def test_plots_of_a_model_on_the_device(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassnet.plots.model import (
+        plot_decision_boundary,
+        plot_network,
+        plot_weight_histograms,
+    )
+    net = gn.Sequential([gn.Dense(3, "tanh", input_dim=2), gn.Dense(2, "softmax")],
+                        seed=0, device="check")
+    net.compile("categorical_crossentropy", "adam")
+    X2 = X[:, :2]
+    net.fit(X2, Y, epochs=1, verbose=0)
+    for plot, kw in ((plot_network, {}), (plot_weight_histograms, dict(X=X2, y=Y)),
+                     (plot_decision_boundary, dict(X=X2, y=Y))):
+        path = tmp_path / f"{plot.__name__}.png"
+        if plot is plot_decision_boundary:
+            plot(net, kw["X"], kw["y"], path)
+        else:
+            plot(net, path, **kw)
+        assert path.stat().st_size > 1000
