@@ -32,12 +32,12 @@ torch.cuda.get_device_name(0) if torch.cuda.is_available() else 'no CUDA')"
 cat "$OUT/machine.txt"
 
 echo "== tests (GPU suite, then the seam and device tests)"
-timeout 300 $PY -m pytest -q -p no:cacheprovider -rs tests/test_gpu.py \
+timeout 240 $PY -m pytest -q -p no:cacheprovider -rs tests/test_gpu.py \
   tests/test_device.py tests/test_device_seam.py 2>&1 | tee "$OUT/tests.txt"
 tests=${PIPESTATUS[0]}
 
 echo "== benchmarks"
-timeout 420 $PY benchmarks/bench_gpu.py --out "$OUT" 2>&1 | tee "$OUT/bench.txt"
+timeout 300 $PY benchmarks/bench_gpu.py --out "$OUT" 2>&1 | tee "$OUT/bench.txt"
 bench=${PIPESTATUS[0]}
 
 echo "tests exit $tests, benchmarks exit $bench; tables in $OUT/gpu_results.md"

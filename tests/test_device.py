@@ -4,6 +4,8 @@ extra — everything about ``device=`` that needs no GPU to check."""
 
 from __future__ import annotations
 
+import os
+import subprocess
 import sys
 import tomllib
 import types
@@ -132,3 +134,17 @@ def test_cpu_dropout_still_draws_from_the_model_generator():
     y = net.layers[0].forward(x, training=True)
     u = np.random.default_rng(7).random((3, 4), dtype=np.float32)
     assert ((y > 0) == (u >= 0.5)).all()
+
+
+def test_the_gpu_suite_runs_on_a_stand_in_gpu():
+    """tests/test_gpu.py with the checking device as "cuda" (gpu_standin)."""
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(
+        [str(ROOT / "tests"), str(ROOT), os.environ.get("PYTHONPATH", "")])}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "gpu_standin",
+                          "-p", "no:cacheprovider", "tests/test_gpu.py"],
+                         cwd=ROOT, env=env, capture_output=True, text=True,
+                         timeout=600)
+    tail = run.stdout.strip().splitlines()[-1]
+    assert run.returncode == 0 and "passed" in tail and "failed" not in tail, \
+        run.stdout[-3000:] + run.stderr[-2000:]
+    assert int(tail.split(" passed")[0].split()[-1]) >= 35, tail

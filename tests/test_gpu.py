@@ -118,8 +118,9 @@ def test_gradcheck_on_the_gpu():
 
 
 # -- the fused kernels against their formulas -----------------------------------
-@pytest.mark.parametrize("dtype,rtol", [(np.float64, 1e-12), (np.float32, 2e-6)])
-def test_the_fused_adam_kernel_is_the_papers_update(dtype, rtol):
+@pytest.mark.parametrize("dtype,rtol,atol", [(np.float64, 1e-12, 1e-15),
+                                              (np.float32, 2e-6, 1e-8)])
+def test_the_fused_adam_kernel_is_the_papers_update(dtype, rtol, atol):
     n = 10_001
     p0, g = RNG.standard_normal(n).astype(dtype), RNG.standard_normal(n).astype(dtype)
     ref, fused = Adam(learning_rate=0.01), Adam(learning_rate=0.01)
@@ -131,9 +132,9 @@ def test_the_fused_adam_kernel_is_the_papers_update(dtype, rtol):
         ref.t = fused.t = t
         ref.update(p_ref, g)                             # the paper's lines (NumPy)
         fused.update_in_place(p_gpu, cupy.asarray(g))    # one kernel
-        close(p_gpu.get(), p_ref, rtol=rtol, atol=0)
+        close(p_gpu.get(), p_ref, rtol=rtol, atol=atol)
     for k in ("m", "v"):
-        close(fused.state[k].get(), ref.state[k], rtol=rtol, atol=0)
+        close(fused.state[k].get(), ref.state[k], rtol=rtol, atol=atol)
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
@@ -171,7 +172,7 @@ def test_every_optimizer_follows_the_cpu_trajectory(optimizer):
     for m in (cpu, gpu):
         m.fit(X, Y, epochs=3, batch_size=16, seed=0, verbose=0, lr_schedule=sched)
     for a, b in zip(cpu.get_weights(), gpu.get_weights(), strict=True):
-        close(b, a, rtol=1e-9, atol=1e-12)
+        close(b, a, rtol=1e-8, atol=1e-10)          # 18 steps from equal weights
 
 
 def test_the_resident_training_set_gives_the_streamed_result(monkeypatch):
@@ -209,17 +210,18 @@ def test_resume_on_the_gpu_is_bitwise_identical(tmp_path, cell):
                             seed=1, device="cuda")
         net.compile("categorical_crossentropy", "adam", learning_rate=0.01)
         return net
-    fit = dict(epochs=4, batch_size=8, seed=3, verbose=0, validation_split=0.25,
-               callbacks=[gn.callbacks.EarlyStopping(patience=10)])
+    def fit(*extra, **kw):
+        return dict(epochs=4, batch_size=8, seed=3, verbose=0, validation_split=0.25,
+                    callbacks=[gn.callbacks.EarlyStopping(patience=10), *extra], **kw)
     ref = make()
-    ref_hist = ref.fit(*data, **fit)
+    ref_hist = ref.fit(*data, **fit())
     path = tmp_path / "run.ckpt"
     for n in (5, 13):
         with pytest.raises(KeyboardInterrupt):
-            make().fit(*data, **{**fit, "callbacks": [*fit["callbacks"], Crash(n)]},
-                       checkpoint=path, checkpoint_every=3, resume=True)
+            make().fit(*data, **fit(Crash(n), checkpoint=path, checkpoint_every=3,
+                                    resume=True))
     net = make()
-    hist = net.fit(*data, **fit, checkpoint=path, checkpoint_every=3, resume=True)
+    hist = net.fit(*data, **fit(checkpoint=path, checkpoint_every=3, resume=True))
     assert hist.history["loss"] == ref_hist.history["loss"]
     for a, b in zip(net.get_weights(), ref.get_weights(), strict=True):
         assert a.tobytes() == b.tobytes()
