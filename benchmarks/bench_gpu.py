@@ -369,7 +369,8 @@ def main(argv=None) -> int:
         traceback.print_exc()
         profile = {}
     v = _common.versions()
-    meta = {"date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    now = datetime.datetime.now(datetime.timezone.utc)  # noqa: UP017 - any Python
+    meta = {"date": now.strftime("%Y-%m-%d %H:%M UTC"),
             "device": args.device, "gpu": gpu_name(args.device),
             "machine": _common.machine(), "data": what, "reps": args.reps,
             "versions": f"Python {platform.python_version()}, NumPy {v['numpy']}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-import tomllib
 import types
 from dataclasses import replace
 from pathlib import Path
@@ -71,6 +70,7 @@ def test_an_unknown_device_is_refused(errmsg):
 
 
 def test_the_core_needs_numpy_only_and_the_gpu_extra_brings_cupy():
+    tomllib = pytest.importorskip("tomllib")          # Python ≥ 3.11
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     assert project["dependencies"] == ["numpy>=1.24"]
     extras = project["optional-dependencies"]
