@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import os
 import signal
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -49,6 +50,36 @@ def test_the_cluster_gives_exactly_the_scores_of_one_process(cluster, tmp_path):
             for d in ("here", "dask")]
     for a, b in zip(*best, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore:Stochastic Optimizer")  # 5 epochs, on purpose
+def test_gridsearchcv_on_the_cluster_scores_as_in_one_process(cluster):
+    """The Python route: scikit-learn's GridSearchCV over GlassnetClassifier,
+    its (configuration, fold) fits sent to the cluster by joblib's Dask backend."""
+    pytest.importorskip("sklearn")
+    joblib = pytest.importorskip("joblib")
+    from sklearn.model_selection import GridSearchCV
+
+    from glassnet.sklearn import GlassnetClassifier
+
+    data = gn.load_builtin("circles", seed=0)
+    grid = {"hidden_layer_sizes": [(8,), (8, 4)], "learning_rate_init": [0.01, 0.1]}
+
+    def search(n_jobs):
+        estimator = GlassnetClassifier(max_iter=5, batch_size=32, random_state=0)
+        return GridSearchCV(estimator, grid, cv=3, n_jobs=n_jobs).fit(data.X, data.y)
+
+    here = search(1)
+    with distributed.Client(cluster.scheduler_address) as client:
+        with joblib.parallel_backend("dask"):
+            there = search(-1)
+        ran_there = client.run(lambda: "glassnet.sklearn" in sys.modules)
+    assert any(ran_there.values()), "no fit ran on a worker"
+    for key in ("mean_test_score", "split0_test_score", "split1_test_score",
+                "split2_test_score"):
+        np.testing.assert_array_equal(here.cv_results_[key], there.cv_results_[key])
+    assert len(set(here.cv_results_["mean_test_score"])) > 1
+    assert here.best_params_ == there.best_params_
 
 
 def test_a_worker_killed_mid_search_has_its_tasks_run_again(cluster):
