@@ -128,7 +128,7 @@ def test_an_unreachable_scheduler_exits_2_with_one_line(tmp_path, capsys):
 def test_a_scheduler_without_workers_exits_2_with_one_line(tmp_path, capsys):
     (tmp_path / "grid.toml").write_text("lr = [0.01]\nepochs = [1]\n")
     with distributed.LocalCluster(n_workers=0, processes=False, protocol="tcp",
-                                  host="127.0.0.1", dashboard_address=None) as empty:
+                                  host="127.0.0.1", dashboard_address=":0") as empty:
         assert main(["search", "circles", "--grid", str(tmp_path / "grid.toml"),
                      "--output", str(tmp_path / "out"), "--scheduler",
                      empty.scheduler_address]) == 2

@@ -41,14 +41,14 @@ def run(args) -> int:
     data = load_training_data(config_mod.resolve(base, {}))
     base["standardize"] = data.spec is not None  # as glassnet train: CSV yes
     configs = grid_mod.configurations(grid, base, args.grid)
-    names, metric = list(grid), SCORES[data.task][0]
-    higher = SCORES[data.task][1]
+    names, (metric, higher) = list(grid), SCORES[data.task]
     tasks = make_tasks(configs, folds(data, args.cv, args.seed))
     name = data.name or Path(args.data).stem
     out = Path(args.output or Path("runs") / f"search-{name}")
     print(f"glassnet search: {name}: {data.n_samples} rows, "
-          f"{len(configs)} configurations × {args.cv} folds = {len(tasks)} tasks "
-          f"on {_where(args)}; score: {metric} on the held-out fold", flush=True)
+          f"{_count(len(configs), 'configuration')} × {args.cv} folds = "
+          f"{len(tasks)} tasks on {_where(args)}; score: {metric} on the held-out "
+          "fold", flush=True)
 
     progress = Progress(configs, names, args.cv, metric, higher, args.quiet)
     t0 = time.perf_counter()
@@ -84,6 +84,10 @@ def _check_args(args) -> None:
                           f"one per core), got {args.n_jobs}. Pass e.g. --n-jobs 2.")
     if args.seed < 0:
         raise ConfigError(f"--seed must be an integer ≥ 0, got {args.seed}.")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
 
 
 def _where(args) -> str:
@@ -140,7 +144,8 @@ def _report(args, out, data, names, metric, higher, rows, best, best_command,
     return report_mod.write(out / "report.md", {
         "title": f"glassnet search: {data.name or args.data}",
         "when": when, "took_s": took, "version": glassnet.__version__,
-        "where": f"{len(rows)} configurations × {args.cv} folds on {_where(args)}",
+        "where": f"{_count(len(rows), 'configuration')} × {args.cv} folds on "
+                 f"{_where(args)}",
         "command": _command(args),
         "data": {"source": args.data, "rows": data.n_samples,
                  "features": data.n_features, "target": data.target_name,
