@@ -1,17 +1,21 @@
 """``glassnet playground``: options, a real process answering on 127.0.0.1,
 and Ctrl-C closing it cleanly."""
 
+import fnmatch
 import os
 import signal
 import socket
 import subprocess
 import sys
+import tomllib
 import urllib.request
+from pathlib import Path
 
 import pytest
 
 from glassnet.cli import main
 from glassnet.cli._parser import build_parser
+from glassnet.playground.server import ASSETS, load_assets
 
 
 def test_defaults_bind_this_machine_only():
@@ -63,3 +67,17 @@ def test_it_serves_until_ctrl_c_and_then_closes_cleanly():
             proc.kill()
     assert proc.returncode == 0, err
     assert "stopped" in out and "Traceback" not in err
+
+
+def test_the_page_ships_inside_the_package():
+    """Every asset the server serves is a file in glassnet/playground/static that
+    pyproject's package-data installs (pip install . as well as -e .)."""
+    root = Path(__file__).resolve().parents[1]
+    patterns = tomllib.loads((root / "pyproject.toml").read_text())["tool"][
+        "setuptools"]["package-data"]["glassnet.playground"]
+    for name in ASSETS:
+        assert (root / "glassnet/playground/static" / name).is_file()
+        assert any(fnmatch.fnmatch(f"static/{name}", p) for p in patterns), name
+    assert set(ASSETS) == {p.name for p in (root / "glassnet/playground/static")
+                           .iterdir()}
+    assert set(load_assets()) == set(ASSETS)

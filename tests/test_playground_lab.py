@@ -56,6 +56,7 @@ def test_upload_reads_two_features_and_two_classes():
     (b"a,b,label\n1,2,0\n2,x,1\n", ["line 3"]),
     (b"a,b,label\n1,2,0\n", ["at least 2 classes"]),
     (b"x" * (data.MAX_UPLOAD_BYTES + 1), ["at most 256 KB"]),
+    (b"a,b,label\n1e300,2,0\n2,3,1\n3,4,0\n5,5,1\n", ["within ±1e+06"]),
 ])
 def test_upload_refuses_what_it_cannot_show_and_says_why(raw, words):
     with pytest.raises(gn.DataError) as err:

@@ -179,6 +179,8 @@ def bad_requests(sid):
         ("POST", "/api/control?id=nope", b"{}", j, 404, "reload the page"),
         ("POST", "/api/control", b"{}", j, 400, "?id="),
         ("GET", f"/api/state?id={sid}&id=2", None, {}, 400, "once"),
+        ("GET", "/api/state?" + "&".join(f"k{i}=1" for i in range(20)), None, {},
+         400, "at most 8"),
         ("GET", "/static/../server.py", None, {}, 404, "page's files"),
         ("GET", "/etc/passwd", None, {}, 404, "a path"),
         ("DELETE", "/", None, {}, 405, ""),

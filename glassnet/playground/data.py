@@ -16,11 +16,12 @@ from glassnet.data import generated as g
 from glassnet.data.csv import load_csv_bytes
 from glassnet.data.splits import split_indices
 from glassnet.errors import DataError, expected
+from glassnet.playground.settings import MAX_UPLOAD_BYTES
 
 N_POINTS = 400                 # points of a built-in dataset (train + test)
 VIEW = 6.0                     # built-in data is drawn on [-VIEW, VIEW]²
-MAX_UPLOAD_BYTES = 256 * 1024  # an uploaded CSV may not be larger
 MAX_UPLOAD_ROWS = 2000
+MAX_UPLOAD_VALUE = 1e6
 
 
 def generate(name: str, noise: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -64,6 +65,10 @@ def read_upload(raw: bytes) -> tuple[np.ndarray, np.ndarray, list[str]]:
         raise DataError(expected("2 classes in the last column",
                                  f"{len(ds.class_names or [])} {ds.class_names}",
                                  "The playground separates two classes."))
+    if np.abs(ds.X).max() > MAX_UPLOAD_VALUE:
+        raise DataError(expected(f"feature values within ±{MAX_UPLOAD_VALUE:g}",
+                                 f"{np.abs(ds.X).max():g}", "Rescale the columns "
+                                 "(the page draws the plane they span)."))
     if len(ds.X) > MAX_UPLOAD_ROWS or len(ds.X) < 4:
         raise DataError(expected(f"4 to {MAX_UPLOAD_ROWS} rows", len(ds.X),
                                  "Upload a sample of your data."))

@@ -212,8 +212,13 @@ class Lab:
         if len(self.records) < 3 and not self.diverged:
             return []
         found = diagnose(list(self.records))
-        return [{"code": f.code, "message": f.message, "fix": f.fix}
-                for f in found.findings if _shown(f, self.history["train"])]
+        output = self.model.layers[-1].name
+        names = {f"'{layer.name}'": f"hidden layer {k + 1}"
+                 for k, layer in enumerate(self.model.layers[:-1])}
+        names[f"'{output}'"] = "the output layer"
+        return [{"code": f.code, "message": _rename(f.message, names), "fix": f.fix}
+                for f in found.findings
+                if _shown(f, self.history["train"], output)]
 
     # -- receipts -------------------------------------------------------------------
     def explain_weight(self, layer: int, i: int, j: int, step_mode: bool) -> dict:
@@ -253,7 +258,19 @@ def _receipt(r: Receipt, legend: Line | None, extra: dict) -> dict:
 STUCK_SHOWN_ABOVE = 0.25   # "the loss barely moved" is news only while it is high
 
 
-def _shown(finding, train_losses: list[float]) -> bool:
+def _shown(finding, train_losses: list[float], output: str) -> bool:
+    """Whether a finding is news on this page: a confident sigmoid output is
+    saturated by design (with cross-entropy its gradient is p − y, which σ′
+    does not shrink), and a flat loss is only a problem while it is high."""
     if finding.code == "loss_stuck":
         return bool(train_losses) and train_losses[-1] > STUCK_SHOWN_ABOVE
+    if finding.code == "saturated":
+        return finding.details.get("layer") != output
     return finding.code != "no_records"
+
+
+def _rename(message: str, names: dict[str, str]) -> str:
+    """Layer names as the page shows them: 'dense_1' → hidden layer 2."""
+    for name, label in names.items():
+        message = message.replace(f"layer {name}", label).replace(name, label)
+    return message

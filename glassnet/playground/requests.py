@@ -29,7 +29,11 @@ class HTTPError(Exception):
 def split_path(raw: str) -> tuple[str, dict[str, str]]:
     """'/api/x?id=1' → ('/api/x', {'id': '1'}); a key given twice is refused."""
     parts = urlsplit(raw)
-    query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=8)
+    try:
+        query = parse_qs(parts.query, keep_blank_values=True, max_num_fields=8)
+    except ValueError:
+        raise HTTPError(400, expected("at most 8 query parameters", parts.query[:60],
+                                      "Send e.g. ?id=SESSION.")) from None
     if any(len(v) > 1 for v in query.values()):
         raise HTTPError(400, expected("each query parameter once", parts.query,
                                       "Send e.g. ?id=SESSION."))

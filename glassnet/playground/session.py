@@ -59,7 +59,8 @@ class Session:
         state.update(playing=self.playing, status=self.status,
                      version=self.version + 1)
         if self.data_version != lab.data_version:
-            self.data_json = json.dumps(frames.data_event(lab))
+            self.data_json = json.dumps(frames.finite(frames.data_event(lab)),
+                                        allow_nan=False)
             self.data_version = lab.data_version
         self.frame_json = json.dumps(frames.finite(state), allow_nan=False)
         self.version += 1

@@ -26,6 +26,7 @@ REG_RATES = (0.0, 0.001, 0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 SPEEDS = (1, 2, 5, 10, 20, 50)   # epochs per update
 MAX_LAYERS = 6       # hidden layers
 MAX_NEURONS = 8      # neurons per hidden layer
+MAX_UPLOAD_BYTES = 256 * 1024   # an uploaded CSV may not be larger
 
 
 @dataclass(frozen=True)
@@ -162,4 +163,5 @@ def choices() -> dict:
             "learning_rate": list(LEARNING_RATES), "reg_rate": list(REG_RATES),
             "speed": list(SPEEDS),
             "max_layers": MAX_LAYERS, "max_neurons": MAX_NEURONS,
+            "max_upload_bytes": MAX_UPLOAD_BYTES,
             "defaults": Settings().to_dict()}

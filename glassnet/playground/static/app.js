@@ -140,6 +140,12 @@ const handlers = {
 async function upload() {
   const file = $("upload").files[0];
   if (!file) return;
+  const limit = state.choices.max_upload_bytes;
+  if (file.size > limit) {      // the server refuses it too; this saves sending it
+    show(`expected a CSV of at most ${limit / 1024} KB, received ${file.size} bytes. Upload fewer rows.`);
+    $("upload").value = "";
+    return;
+  }
   const settings = await post("/api/upload", await file.arrayBuffer(), "text/csv");
   $("upload").value = "";
   if (settings) showSettings(settings);
