@@ -49,10 +49,10 @@ def chromium() -> str:
 
 
 @pytest.fixture
-def page(tmp_path):
+def browser(tmp_path):
+    """open(server) → a new page of a fresh Chromium profile at the server's URL;
+    console errors and page errors collect in ``problems``."""
     exe = chromium()
-    server = PlaygroundServer("127.0.0.1", 0, Sessions())
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     problems = []
     with sync_api.sync_playwright() as pw:
         try:
@@ -60,18 +60,41 @@ def page(tmp_path):
                 str(tmp_path / "profile"), executable_path=exe, headless=True,
                 args=CHROMIUM_ARGS, viewport={"width": 1280, "height": 900})
         except sync_api.Error as err:
-            server.stop()
             pytest.skip(f"Chromium did not start: {str(err).splitlines()[0]}")
-        p = context.pages[0] if context.pages else context.new_page()
-        p.on("console", lambda m: problems.append(m.text) if m.type == "error"
-             else None)
-        p.on("pageerror", lambda e: problems.append(str(e)))
-        p.set_default_timeout(60_000)
-        p.goto(server.url)
-        yield p, problems
+
+        def open_page(server):
+            p = context.new_page()
+            p.on("console", lambda m: problems.append(m.text)
+                 if m.type == "error" else None)
+            p.on("pageerror", lambda e: problems.append(str(e)))
+            p.set_default_timeout(60_000)
+            p.goto(server.url)
+            return p
+
+        yield open_page, problems
         context.close()
-    server.stop()
-    server.server_close()
+
+
+@pytest.fixture
+def serve():
+    servers = []
+
+    def start(**options):
+        server = PlaygroundServer("127.0.0.1", 0, Sessions(**options))
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()
+        server.server_close()
+
+
+@pytest.fixture
+def page(browser, serve):
+    open_page, problems = browser
+    return open_page(serve()), problems
 
 
 def text(p, testid: str) -> str:
@@ -109,3 +132,15 @@ def test_press_play_watch_it_learn_and_open_the_numbers(page):
     receipt.filter(has_text="net_h1.1").wait_for()
     assert "tanh(" in receipt.text_content()
     assert problems == []
+
+
+def test_a_tab_beyond_the_limit_is_told_plainly(browser, serve):
+    open_page, problems = browser
+    server = serve(max_sessions=1)
+    first = open_page(server)
+    first.wait_for_selector("[data-testid=weight]")
+    second = open_page(server)
+    banner = second.locator("[data-testid=message]")
+    banner.filter(has_text="already open").wait_for()
+    assert second.locator("[data-testid=play]").is_hidden()
+    assert len(problems) == 1 and "429" in problems[0]   # the refusal, nothing else

@@ -215,3 +215,13 @@ def test_a_frame_has_one_map_per_hidden_neuron_and_all_weights():
     d = frames.data_event(lab)
     assert len(d["points"]["train"]) == 200 and set(d["features"]) == set(
         data.FEATURE_FORMULAS)
+
+
+def test_no_hidden_layer_is_logistic_regression_and_still_explains():
+    lab = Lab(Settings(dataset="gauss", layers=(), learning_rate=0.1))
+    lab.run(epochs=5)
+    f = lab.frame()
+    assert f["neurons"] == [] and np.array(f["weights"][0]).shape == (2, 1)
+    assert f["train_loss"] < 0.2
+    assert "∂E/∂w1" in lab.explain_weight(0, 0, 0, step_mode=False)["text"]
+    assert "out_o = σ(net_o)" in lab.explain_neuron(0, 0, [0.0, 1.0])["text"]
