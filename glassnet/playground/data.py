@@ -124,8 +124,6 @@ FEATURE_FORMULAS = {
     "sin_x1": lambda x1, x2: np.sin(x1),
     "sin_x2": lambda x1, x2: np.sin(x2),
 }
-FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²",
-                  "x1x2": "x₁x₂", "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 
 
 def features(X: np.ndarray, names: tuple[str, ...]) -> np.ndarray:

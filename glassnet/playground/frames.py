@@ -95,6 +95,5 @@ def data_event(lab) -> dict:
     for name in data.FEATURE_FORMULAS:                  # on the neurons' cells
         f = data.features(lab.grid, (name,)).reshape(GRID, GRID)
         maps[name] = heat(f[::THUMB_STRIDE, ::THUMB_STRIDE].ravel())
-    return {"points": lab.points.to_dict(), "features": maps,
-            "labels": data.FEATURE_LABELS, "thumb": side,
+    return {"points": lab.points.to_dict(), "features": maps, "thumb": side,
             "data_version": lab.data_version}

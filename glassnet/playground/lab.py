@@ -29,6 +29,7 @@ from glassnet.model import Sequential
 from glassnet.optimizers import get as get_optimizer
 from glassnet.playground import data, frames
 from glassnet.playground.settings import (
+    FEATURE_LABELS,
     REBUILDS_DATA,
     REBUILDS_NETWORK,
     Settings,
@@ -241,7 +242,7 @@ class Lab:
     def _legend(self, layer: int) -> Line | None:
         if layer != 0:
             return None
-        names = ", ".join(f"x{k + 1} = {data.FEATURE_LABELS[f]}"
+        names = ", ".join(f"x{k + 1} = {FEATURE_LABELS[f]}"
                           for k, f in enumerate(self.settings.features))
         return Line("note", f"inputs: {names}")
 

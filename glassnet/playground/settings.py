@@ -16,6 +16,8 @@ from glassnet.errors import ConfigError, expected
 
 DATASETS = ("circles", "xor", "gauss", "spirals", "moons")
 FEATURES = ("x1", "x2", "x1^2", "x2^2", "x1x2", "sin_x1", "sin_x2")
+FEATURE_LABELS = {"x1": "x₁", "x2": "x₂", "x1^2": "x₁²", "x2^2": "x₂²",
+                  "x1x2": "x₁x₂", "sin_x1": "sin x₁", "sin_x2": "sin x₂"}
 ACTIVATIONS = ("tanh", "relu", "sigmoid", "linear", "leaky_relu", "elu", "gelu",
                "silu", "softplus")
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw")
@@ -158,6 +160,7 @@ _CHECKS = {
 def choices() -> dict:
     """The options of every control, for the page to build its menus from."""
     return {"dataset": list(DATASETS), "features": list(FEATURES),
+            "feature_labels": FEATURE_LABELS,
             "activation": list(ACTIVATIONS), "optimizer": list(OPTIMIZERS),
             "regularization": list(REGULARIZATIONS),
             "learning_rate": list(LEARNING_RATES), "reg_rate": list(REG_RATES),

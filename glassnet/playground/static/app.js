@@ -38,6 +38,7 @@ async function start() {
   wireControls();
   listen();
   addEventListener("pagehide", () => navigator.sendBeacon(`/api/close?id=${state.id}`));
+  addEventListener("resize", () => { Net.reset(); if (state.frame) draw(state.frame); });
 }
 
 function listen() {
@@ -191,9 +192,13 @@ function onData(data) {
 }
 
 function onFrame(frame) {
-  state.frame = frame;
   state.drawn = (state.drawn || 0) + 1;
   document.body.dataset.frames = String(state.drawn);   // frames drawn (a test hook)
+  draw(frame);
+}
+
+function draw(frame) {
+  state.frame = frame;
   $("epoch").textContent = String(frame.epoch);
   $("loss").textContent = fmt(frame.train_loss);
   $("test-loss").textContent = fmt(frame.test_loss);
@@ -203,7 +208,7 @@ function onFrame(frame) {
   if (document.activeElement === document.body || !document.activeElement.dataset.control) {
     showSettings(frame.settings);
   }
-  Net.update($("network"), frame, state.choices.features, state.data ? state.data.labels : {}, handlers);
+  Net.update($("network"), frame, state.choices.features, state.choices.feature_labels, handlers);
   Draw.lossChart($("loss-chart"), frame.history);
   drawOutput();
   hints(frame.hints);
