@@ -74,6 +74,7 @@ function showSettings(s) {
     if (out) out.textContent = el.id === "train-ratio" ? `${Math.round(s.train_ratio * 100)}%` : el.value;
   }
   $("dataset").lastChild.disabled = s.dataset !== "csv";
+  $("noise").disabled = s.dataset === "csv";            // an upload is as it is
   const n = s.layers.length;
   $("layer-count").textContent = `${n} hidden layer${n === 1 ? "" : "s"}`;
   $("add-layer").disabled = n >= state.choices.max_layers;
