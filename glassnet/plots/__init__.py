@@ -11,6 +11,7 @@ from glassnet.plots.model import (
     plot_network,
     plot_weight_histograms,
 )
+from glassnet.plots.search import plot_search
 
 __all__ = [
     "plot_activations",
@@ -19,5 +20,6 @@ __all__ = [
     "plot_history",
     "plot_network",
     "plot_optimizers",
+    "plot_search",
     "plot_weight_histograms",
 ]
