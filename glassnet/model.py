@@ -10,12 +10,14 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from glassnet.core import losses
 from glassnet.core.network import Network
 from glassnet.core.summary import summary_table
-from glassnet.errors import ConfigError, expected
+from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.files.model_format import save_model
 from glassnet.layers import layer_from_config
 from glassnet.train import loop, step
@@ -31,8 +33,9 @@ class Sequential(Network):
     """
 
     def __init__(self, layers, dtype="float32", seed=None, name: str = "sequential",
-                 device: str = "cpu"):
-        super().__init__(layers, dtype=dtype, seed=seed, name=name, device=device)
+                 device: str = "cpu", weights=None):
+        super().__init__(layers, dtype=dtype, seed=seed, name=name, device=device,
+                         weights=weights)
         self.loss = None
         self.optimizer = None
         self.metrics: list = []
@@ -160,32 +163,59 @@ class Sequential(Network):
                             "config": layer.get_config()} for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict, seed=None,
-                    max_params: int | None = None) -> Sequential:
+    def from_config(cls, config: dict, seed=None, max_params: int | None = None,
+                    weights: list | None = None) -> Sequential:
         """Rebuild from get_config() via the closed ``LAYER_TYPES`` registry.
 
         ``max_params`` refuses (before allocating anything) an architecture with
         more parameters than that — a model file cannot ask for gigabytes.
+        ``weights`` (get_weights() order) are compared with the shapes the
+        architecture declares before any buffer is allocated, and then used
+        instead of the initializers: the cost is that of the weights given.
         """
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError(expected("a config dict with a 'layers' list",
                                        type(config).__name__, "Use get_config()."))
         layers = [layer_from_config(entry) for entry in config["layers"]]
-        if max_params is not None and layers and layers[0].input_dim is not None:
-            shape, total = layers[0].input_dim, 0
-            for layer in layers:
-                shape = layer.build(shape)
-                total += layer.count_params()
-            if total > max_params:
+        if layers and layers[0].input_dim is not None and (
+                max_params is not None or weights is not None):
+            shapes = declared_shapes(layers)
+            total = sum(math.prod(shape) for _, shape in shapes)
+            if max_params is not None and total > max_params:
                 raise ConfigError(expected(f"at most {max_params:,} parameters",
                                            f"an architecture with {total:,}",
                                            "The file's architecture and weights "
                                            "disagree."))
+            if weights is not None:
+                _check_weight_shapes(shapes, weights)
         return cls(layers, dtype=config.get("dtype", "float32"), seed=seed,
-                   name=config.get("name", "sequential"))
+                   name=config.get("name", "sequential"), weights=weights)
 
     def save(self, path, **kwargs) -> None:
         """Save architecture and weights (and ``self.meta``) to a safetensors
         model file, atomically; see ``glassnet.io.save_model`` for options."""
         save_model(self, path, **kwargs)
 
+
+def declared_shapes(layers) -> list[tuple[str, tuple[int, ...]]]:
+    """(name, shape) of every weight the layers declare, in get_weights()
+    order, from their shapes alone: nothing is allocated."""
+    shape, out = layers[0].input_dim, []
+    for i, layer in enumerate(layers):
+        shape = layer.build(shape)
+        for key, s in {**layer.param_shapes(), **layer.state_shapes()}.items():
+            out.append((f"layer {i} ({type(layer).__name__}) {key}", tuple(s)))
+    return out
+
+
+def _check_weight_shapes(shapes: list, weights) -> None:
+    if not isinstance(weights, list | tuple) or len(weights) != len(shapes):
+        got = len(weights) if isinstance(weights, list | tuple) else \
+            type(weights).__name__
+        raise ShapeError(expected(f"{len(shapes)} weight arrays", got,
+                                  "Pass the arrays of get_weights()."))
+    for (name, shape), w in zip(shapes, weights, strict=True):
+        if tuple(np.shape(w)) != shape:
+            raise ShapeError(expected(f"{name} of shape {shape}",
+                                      f"shape {tuple(np.shape(w))}",
+                                      "The architecture and the weights disagree."))

@@ -59,7 +59,7 @@ class Network:
     """Layers, their parameters in flat buffers, forward and backward."""
 
     def __init__(self, layers: list[Layer], dtype="float32", seed=None,
-                 name: str = "sequential", device: str = "cpu"):
+                 name: str = "sequential", device: str = "cpu", weights=None):
         _check_layers(layers)
         self.layers = list(layers)
         self.dtype = as_dtype(dtype)
@@ -67,10 +67,10 @@ class Network:
         self.backend = backend_mod.get(device)
         self.xp = self.backend.xp
         self.name = name
-        self._build()
+        self._build(weights)
 
     # -- construction ------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, weights=None) -> None:
         shape = self.layers[0].input_dim
         self.input_shape = tuple(shape)
         used: dict[str, int] = {}
@@ -89,9 +89,11 @@ class Network:
             used[base] = n + 1
             layer.name = base if n == 0 else f"{base}_{n}"
         self.output_shape = tuple(shape)
-        self._allocate()
+        self._allocate(weights)
 
-    def _allocate(self) -> None:
+    def _allocate(self, weights=None) -> None:
+        """Flat buffers, each layer bound to its views; the initial values are
+        ``weights`` (get_weights() order) or drawn by each layer's initializers."""
         slots, offset = [], 0
         for layer in self.layers:
             for pname, pshape in layer.param_shapes().items():
@@ -103,16 +105,20 @@ class Network:
         self.flat_grads = xp.zeros_like(self.flat_params)
         self.slots = slots
         for layer in self.layers:
-            init = layer.init_params(self.rng, self.dtype)
+            init = {} if weights is not None else \
+                layer.init_params(self.rng, self.dtype)
             params, grads = {}, {}
             for s in slots:
                 if s.layer is layer:
                     params[s.name], grads[s.name] = s.of(self.flat_params), \
                         s.of(self.flat_grads)
-                    params[s.name][...] = self.backend.to_device(init[s.name])
+                    if s.name in init:
+                        params[s.name][...] = self.backend.to_device(init[s.name])
             state = {k: self.backend.to_device(v, self.dtype)
                      for k, v in layer.init_state(self.dtype).items()}
             layer.bind(params, grads, state)
+        if weights is not None:
+            self.set_weights(weights)
 
     @property
     def n_outputs(self) -> int:

@@ -35,6 +35,7 @@ import numpy as np
 
 from glassnet.errors import ConfigError, ModelFileError
 from glassnet.files._json import loads_strict
+from glassnet.files.model_schema import SchemaError, check_model_description
 from glassnet.files.safetensors import read_safetensors, write_safetensors
 
 MODEL_KEY = "glassnet.model"
@@ -217,6 +218,10 @@ def _parse_info(where: Any, metadata: Mapping[str, str]) -> dict[str, Any]:
         )
     if not isinstance(info.get("architecture"), dict):
         raise model_error(where, 'model description has no "architecture" object')
+    try:
+        check_model_description(info)
+    except SchemaError as exc:
+        raise model_error(where, f"its description is malformed ({exc})") from None
     return info
 
 
