@@ -63,6 +63,9 @@ def build_parser() -> Parser:
     s.add_argument("run", metavar="RUN")
     s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
                    "(default: RUN/plots)")
+    s.add_argument("--data", metavar="DATA", help="the training CSV (or built-in "
+                   "dataset) to draw the data points of; without it only a "
+                   "built-in dataset named in the model file is used")
     return p
 
 
@@ -75,8 +78,7 @@ def _train(sub) -> None:
         "train", help="train a network on a built-in dataset or a CSV file",
         description="Train a network and save the model, history, plots and a "
         "report. Options override the --config file, which overrides the defaults. "
-        f"Built-in datasets: {', '.join(builtin_names())}.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        f"Built-in datasets: {', '.join(builtin_names())}.")
     s.add_argument("data", metavar="DATA", nargs="?", default=None,
                    help="a built-in dataset name or a CSV file")
     s.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML "
@@ -155,6 +157,9 @@ def _predict(sub) -> None:
                    "order)")
     s.add_argument("--seed", type=int, default=1, metavar="N",
                    help="seed of a built-in dataset (default 1)")
+    s.add_argument("--unknown", choices=("error", "ignore"), default="error",
+                   help="a category not seen in training: error (default), or "
+                   "ignore (all its one-hot columns 0, and a count on stderr)")
 
 
 def _explain(sub) -> None:

@@ -12,6 +12,7 @@ Reads top to bottom like the run it performs:
 from __future__ import annotations
 
 import datetime
+import re
 import shlex
 import time
 from pathlib import Path
@@ -44,7 +45,7 @@ def run(args) -> int:
         flags["layers"] = config_mod.parse_layers(flags["layers"])
     cfg = config_mod.resolve(toml, flags)
     data = load_training_data(cfg)
-    name = data.name or Path(cfg.data).stem
+    name = data.name = run_name(data.name or Path(cfg.data).stem)
     cfg.output = cfg.output or str(Path("runs") / name)
     out = Path(cfg.output)
     if cfg.standardize is None:
@@ -57,7 +58,7 @@ def run(args) -> int:
     saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
     _print_plan(cfg, data, model, train_rows, val_rows)
 
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_dir(out, model)       # before training, not after every epoch
     history, results, took = _fit(args, cfg, saved, data, train_rows, val_rows, out)
     command = config_mod.to_command(cfg)
     files = _save(saved, out, cfg, history, _run_info(
@@ -82,6 +83,27 @@ def run(args) -> int:
         print(f"  plots    {out / 'plots'}/ ({names})")
     print(f"try: glassnet summary {shlex.quote(str(out / 'model.safetensors'))}")
     return 0
+
+
+def run_name(stem: str) -> str:
+    """A folder name under runs/ from a file or dataset name: letters, digits,
+    '.', '-' and '_' only, never '.', '..' or hidden, so a CSV named
+    '...csv' cannot put its run (and overwrite files) outside runs/."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip(".")
+    return safe or "data"
+
+
+def check_output_dir(out: Path, model: Sequential) -> None:
+    """Create the run directory and write (then remove) a file the size of the
+    model file in it: a read-only folder or a full disk stops the run here,
+    before training, with the error naming the file."""
+    out.mkdir(parents=True, exist_ok=True)
+    probe = out / ".glassnet-write-check"
+    size = sum(w.nbytes for w in model.get_weights()) + (64 << 10)
+    try:
+        atomic_write_bytes(probe, bytes(size))
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 def _print_plan(cfg, data: Dataset, model: Sequential, train_rows: np.ndarray,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.core import activations as act_mod
 from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, expected
@@ -65,9 +66,8 @@ class Dropout(Layer):
 
     def __init__(self, rate: float, input_dim=None, name=None):
         super().__init__(input_dim=input_dim, name=name)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) \
-                or not math.isfinite(rate) or not 0 <= rate < 1:
-            raise ConfigError(expected("a dropout rate in [0, 1)", repr(rate),
+        if not is_finite_number(rate) or not 0 <= rate < 1:
+            raise ConfigError(expected("a dropout rate in [0, 1)", short_repr(rate),
                                        "Pass the fraction of units to drop, "
                                        "e.g. Dropout(0.2)."))
         self.rate = float(rate)

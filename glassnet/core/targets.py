@@ -8,16 +8,18 @@ from __future__ import annotations
 
 import numpy as np
 
+from glassnet._validation import overflow_error
 from glassnet.errors import ShapeError, expected
 
 
 def prepare_float_targets(y, n_out: int, dtype) -> np.ndarray:
     """y as finite (B, n_out) floats; a (B,) vector is accepted for one output."""
-    y = np.asarray(y)
+    original = y = np.asarray(y)
     if y.dtype.kind not in "biuf":
-        raise ShapeError(expected("numeric targets", f"dtype {y.dtype}",
+        raise ShapeError(expected("real-valued targets", f"dtype {y.dtype}",
                                   "Encode labels as numbers first."))
-    y = y.astype(dtype, copy=False)
+    with np.errstate(over="ignore"):    # overflow is reported below
+        y = y.astype(dtype, copy=False)
     if y.ndim == 1 and n_out == 1:
         y = y.reshape(-1, 1)
     if y.ndim != 2 or y.shape[1] != n_out:
@@ -26,8 +28,10 @@ def prepare_float_targets(y, n_out: int, dtype) -> np.ndarray:
                                   f"shape {y.shape}",
                                   "Reshape y or change the last layer's units."))
     if not np.isfinite(y).all():
-        raise ShapeError(expected("finite targets", "NaN or inf in y",
-                                  "Remove or impute the missing targets."))
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(y))[0])
+        raise ShapeError(overflow_error(original.reshape(y.shape), index, dtype, "y")
+                         or expected("finite targets", "NaN or inf in y",
+                                     "Remove or impute the missing targets."))
     return y
 
 

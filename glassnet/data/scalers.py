@@ -23,6 +23,19 @@ def _float(X: np.ndarray) -> np.dtype:
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
+def _mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column μ and σ, computed on X / max|X| so that columns of values
+    near ±1e308 (whose squares, even sums, overflow) still give finite ones."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = X.mean(axis=0), X.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(std).all():
+        return mean, std
+    top = np.abs(X).max(axis=0)
+    top = np.where(top > 0, top, 1.0)
+    scaled = X / top                                   # |x / max|x|| ≤ 1
+    return scaled.mean(axis=0) * top, scaled.std(axis=0) * top
+
+
 class StandardScaler:
     """Standardise each feature:  z = (x − μ) / σ   (inverse: x = z σ + μ).
 
@@ -36,8 +49,7 @@ class StandardScaler:
 
     def fit(self, X: Any) -> StandardScaler:
         X = check_features(X).astype(np.float64)
-        self.mean_ = X.mean(axis=0)
-        std = X.std(axis=0)
+        self.mean_, std = _mean_std(X)
         constant = std <= 10 * _EPS * np.maximum(np.abs(self.mean_), 1.0)
         self.scale_ = np.where(constant, 1.0, std)
         return self
@@ -49,7 +61,11 @@ class StandardScaler:
 
     def transform(self, X: Any) -> np.ndarray:
         X = self._fitted(X)
-        return ((X - self.mean_) / self.scale_).astype(_float(X), copy=False)
+        with np.errstate(over="ignore"):
+            Z = (X - self.mean_) / self.scale_
+        if not np.isfinite(Z).all():   # x − μ overflowed: near ±1.8e308 both
+            Z = X / self.scale_ - self.mean_ / self.scale_
+        return Z.astype(_float(X), copy=False)
 
     def fit_transform(self, X: Any) -> np.ndarray:
         return self.fit(X).transform(X)

@@ -70,11 +70,15 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[A
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         if fd >= 0:
             os.close(fd)
         with suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None \
+                and exc.filename in (None, tmp):
+            # a failed write or fsync (a full disk) names no file: name the target
+            raise OSError(exc.errno, exc.strerror, target) from exc
         raise
     _fsync_directory(directory)
 

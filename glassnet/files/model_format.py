@@ -177,10 +177,11 @@ def _pack_preprocessing(steps: Any) -> tuple[dict, dict[str, np.ndarray]]:
 # ---------------------------------------------------------------------- read
 
 
-def read_model_record(path: str | os.PathLike[str]) -> ModelRecord:
+def read_model_record(path: str | os.PathLike[str],
+                      max_bytes: int | None = None) -> ModelRecord:
     """Parse and check a model file; raise ``ModelFileError`` on any problem."""
     where = os.fspath(path)
-    tensors, metadata = read_safetensors(where)
+    tensors, metadata = read_safetensors(where, max_file_bytes=max_bytes)
     info = _parse_info(where, metadata)
     if not isinstance(info["architecture"].get("layers"), list):
         raise model_error(where, 'architecture has no "layers" list')

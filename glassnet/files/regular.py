@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import IO
 
-from glassnet.errors import DataError, GlassnetError
+from glassnet.errors import DataError, GlassnetError, expected
 
 #: Limits of the glassnet command (the library functions take ``max_bytes=``).
 MAX_CSV_BYTES = 4 << 30        # 4 GiB of CSV text
@@ -50,25 +50,28 @@ def open_regular(path: str | os.PathLike[str], what: str,
     anything else raises ``error`` with one line saying what to pass instead."""
     where = os.fspath(path)
     flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    want = f"{what} as a regular file"
     try:
         fd = os.open(where, flags)
     except FileNotFoundError:
-        raise error(f"{what} {where} does not exist. Check the path and the "
-                    "working directory.") from None
+        raise error(expected(f"an existing {what}", f"{where}, which does not exist "
+                             "(not found)",
+                             "Check the path and the working directory.")) from None
     except IsADirectoryError:
-        raise error(f"{what} {where} is a directory. Pass the path of a "
-                    "file.") from None
+        raise error(expected(want, f"{where} (a directory)",
+                             "Pass the path of the file itself.")) from None
     except OSError as exc:
-        raise error(f"cannot open {what} {where} ({exc.strerror}). Check the path "
-                    "and its permissions.") from None
+        raise error(expected(f"a readable {what}", f"{where} ({exc.strerror})",
+                             "Check the path and its permissions.")) from None
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise error(f"{what} {where} is {kind_of(info.st_mode)}, not a regular "
-                        "file. Pass the path of a file saved on disk.")
+            raise error(expected(want, f"{where} ({kind_of(info.st_mode)})",
+                                 "Pass the path of a file saved on disk."))
         if max_bytes is not None and info.st_size > max_bytes:
-            raise error(f"{what} {where} is {info.st_size:,} bytes, over the limit "
-                        f"of {max_bytes:,}. Split the file or pass a smaller one.")
+            raise error(expected(f"{what} of at most {max_bytes:,} bytes",
+                                 f"{where} ({info.st_size:,} bytes)",
+                                 "Split the file, or pass a smaller one."))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
         f = open(fd, "rb")
@@ -86,6 +89,7 @@ def read_regular(path: str | os.PathLike[str], what: str,
     with open_regular(path, what, max_bytes, error) as (f, size):
         data = f.read(size + 1)
     if max_bytes is not None and len(data) > max_bytes:
-        raise error(f"{what} {os.fspath(path)} grew past the limit of "
-                    f"{max_bytes:,} bytes while it was read.")
+        raise error(expected(f"{what} of at most {max_bytes:,} bytes",
+                             f"{os.fspath(path)}, which grew while it was read",
+                             "Read it when nothing writes to it."))
     return data

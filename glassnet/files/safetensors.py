@@ -243,6 +243,13 @@ def _bad_length(
                 "glassnet never loads pickles or archives: they can run code. "
                 "Convert the weights to safetensors first.",
             )
+    if _looks_like_text(prefix):
+        return _error(
+            where,
+            f"this looks like a text file (a CSV? it starts {prefix!r}), not a "
+            "safetensors file",
+            "Pass the .safetensors model file (commands take MODEL before DATA).",
+        )
     if n == 0 or n > size - 8:
         problem = "is 0" if n == 0 else f"exceeds the {size - 8} bytes after it"
         return _error(
@@ -253,6 +260,16 @@ def _bad_length(
         f"header length {n} is over the limit of {cap} bytes",
         "Raise max_header_bytes if you trust this file.",
     )
+
+
+def _looks_like_text(prefix: bytes) -> bool:
+    """Eight bytes of printable UTF-8 text (a safetensors header length never
+    is: it would be over 2**53 bytes)."""
+    try:
+        text = prefix.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def _read_tensor(f: IO[bytes], entry: TensorEntry, hasher: Any) -> np.ndarray:

@@ -143,10 +143,12 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     return saved.model
 
 
-def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
+def read_model_file(path: str | os.PathLike[str],
+                    max_bytes: int | None = None) -> ModelFile:
     """Load the model, its preprocessing, its saved information and any extra
-    tensors; raise ``ModelFileError`` on any problem with the file."""
-    record = read_model_record(path)
+    tensors; raise ``ModelFileError`` on any problem with the file (a file of
+    more than ``max_bytes`` bytes is refused before it is read)."""
+    record = read_model_record(path, max_bytes=max_bytes)
     model = _build(record)
     steps = _preprocessing(record)
     model.meta = {k: v for k, v in record.info.items() if k not in RESERVED}

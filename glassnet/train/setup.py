@@ -9,14 +9,19 @@ was. The loop in ``glassnet.train.loop`` then only trains.
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from glassnet import metrics as metric_mod
-from glassnet._validation import as_rng, check_lengths, check_X
+from glassnet._validation import (
+    as_rng,
+    check_lengths,
+    check_X,
+    is_finite_number,
+    short_repr,
+)
 from glassnet.data.splits import split_indices
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.glassbox.diagnostics import DiagnosticsRecorder
@@ -181,8 +186,8 @@ def class_weights(labels, class_weight, n_classes: int) -> np.ndarray:
             if not isinstance(k, numbers.Integral) or not 0 <= k < n_classes:
                 raise ConfigError(expected(f"class_weight keys in 0..{n_classes - 1}",
                                            repr(k), "Use integer class indices."))
-            if not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
-                raise ConfigError(expected("class weights ≥ 0", repr(v),
+            if not is_finite_number(v) or v < 0:
+                raise ConfigError(expected("class weights ≥ 0", short_repr(v),
                                            "Use non-negative numbers."))
             table[int(k)] = float(v)
     else:
