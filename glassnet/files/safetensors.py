@@ -25,6 +25,7 @@ import numpy as np
 
 from glassnet.errors import ConfigError, ModelFileError, ShapeError
 from glassnet.files.atomic import atomic_write_bytes
+from glassnet.files.regular import kind_of
 from glassnet.files.safetensors_header import (
     CHECKSUM_KEY,
     DTYPES,
@@ -183,7 +184,8 @@ def _open_regular(
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _error(where, "not a regular file", "Pass the path of a file.")
+            raise _error(where, f"it is {kind_of(info.st_mode)}, not a regular file",
+                         "Pass the path of a file.")
         if max_file_bytes is not None and info.st_size > max_file_bytes:
             raise _error(
                 where,
