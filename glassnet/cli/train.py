@@ -82,7 +82,7 @@ def run(args) -> int:
         names = ", ".join(p.name for p in plots.values())
         print(f"  plots    {out / 'plots'}/ ({names})")
     print(f"try: glassnet summary {shlex.quote(str(out / 'model.safetensors'))}")
-    return 0
+    return 130 if history.interrupted else 0
 
 
 def run_name(stem: str) -> str:
@@ -134,12 +134,19 @@ def _fit(args, cfg, saved: ModelFile, data: Dataset, train_rows: np.ndarray,
     callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
         if cfg.early_stopping else []
     t0 = time.perf_counter()
-    history = model.fit(
-        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
-        validation_data=val, seed=cfg.seed, callbacks=callbacks,
-        verbose=0 if args.quiet else 1,
-        checkpoint=ckpt if cfg.checkpoint else None,
-        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    try:
+        history = model.fit(
+            Xt, yt, epochs=cfg.epochs,
+            batch_size=min(cfg.batch_size, len(train_rows)), validation_data=val,
+            seed=cfg.seed, callbacks=callbacks, verbose=0 if args.quiet else 1,
+            checkpoint=ckpt if cfg.checkpoint else None,
+            checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    except KeyboardInterrupt:     # Ctrl-C: save what was trained, then exit 130
+        if model.history is None or not len(model.history.epoch):
+            raise
+        history = model.history
+        print(f"interrupted after {len(history.epoch)} epoch(s): saving the run "
+              "so far" + (" (--resume continues it)" if cfg.checkpoint else ""))
     took = time.perf_counter() - t0
 
     results = {"training": model.evaluate(Xt, yt)}

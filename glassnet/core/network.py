@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -240,15 +241,25 @@ class Network:
 
     # -- prediction --------------------------------------------------------
     def predict(self, X, batch_size: int = 1024) -> np.ndarray:
-        """Outputs for X, shape (B, n_out): a fresh NumPy array."""
+        """Outputs for X, shape (B, n_out): a fresh NumPy array. Outputs that
+        are not finite come with a warning that names the cause."""
         if type(batch_size) is int and batch_size > 0 and self._one_clean_row(X):
-            return self._infer(X)  # a single sample, checked in O(1)
+            return self._finite(self._infer(X))  # a single sample, checked in O(1)
         X = check_X(X, self.input_shape, self.dtype)
         check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
         if X.shape[0] <= batch_size:
-            return self._infer(X)
-        return np.concatenate([self._infer(X[i:i + batch_size])
-                               for i in range(0, X.shape[0], batch_size)])
+            return self._finite(self._infer(X))
+        return self._finite(np.concatenate([self._infer(X[i:i + batch_size])
+                                            for i in range(0, X.shape[0],
+                                                           batch_size)]))
+
+    def _finite(self, out: np.ndarray) -> np.ndarray:
+        """``out``, with a warning when some of it is NaN or inf (never silent)."""
+        if not math.isfinite(float(out.sum(dtype=np.float64))) and \
+                not np.isfinite(out).all():
+            warnings.warn(nonfinite_outputs(self, out), RuntimeWarning,
+                          stacklevel=3)
+        return out
 
     def _one_clean_row(self, X) -> bool:
         """One sample already in the model's form: an ndarray of the model dtype,
@@ -272,6 +283,17 @@ class Network:
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"{type(self).__name__}([{inner}], dtype={str(self.dtype)!r})"
+
+
+def nonfinite_outputs(model, out) -> str:
+    """Why outputs are NaN/inf: usually weights a diverged run left huge."""
+    bad = int((~np.isfinite(out)).sum())
+    top = float(np.abs(model.flat_params).max()) if model.flat_params.size else 0.0
+    return (f"{bad} of the {out.size} outputs are NaN or inf: the largest |weight| "
+            f"is {top:.3g}" + (" — training diverged, or the inputs are far "
+                               "larger than in training" if top > 1e6 else
+                               " — check the inputs' scale") +
+            ". Retrain with a smaller learning rate, or standardise the inputs.")
 
 
 def _check_layers(layers) -> None:

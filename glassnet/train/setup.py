@@ -27,6 +27,7 @@ from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.glassbox.diagnostics import DiagnosticsRecorder
 from glassnet.train import callbacks as cb_mod
 from glassnet.train.checkpoint import Checkpointer
+from glassnet.train.guard import Guard
 from glassnet.train.history import History
 from glassnet.train.step import NAN_POLICIES, check_sample_weight, require_compiled
 
@@ -52,7 +53,9 @@ class Run:
     end_epoch: int = 1
     resumed: dict | None = None        # position and sums from a checkpoint
     batch_metrics: list = field(default_factory=list)
+    epoch_metrics: list = field(default_factory=list)   # f1, r2: over the rows
     gathers: tuple | None = None       # reused batch buffers for X, y, w
+    guard: Guard | None = None         # NaN/inf and divergence
 
     @property
     def n_batches(self) -> int:
@@ -83,8 +86,12 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
     rng = as_rng(seed) if seed is not None else np.random.default_rng(
         model.rng.integers(2**63))
     history = History()
+    checkpointer = None if checkpoint is None else \
+        Checkpointer(checkpoint, every=checkpoint_every)
+    saved = checkpointer.read(X, y) if checkpointer is not None and resume else None
     rows, val = validation_rows(model, X, y, labels, validation_split,
-                                validation_data, rng, history)
+                                validation_data, rng, history,
+                                split=None if saved is None else saved["split"])
     if len(rows) < batch_size:
         raise ConfigError(expected(f"batch_size ≤ the {len(rows)} training rows left "
                                    "after the validation split", batch_size,
@@ -94,15 +101,19 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
               int(batch_size), bool(shuffle), nan_policy,
               schedule=resolve_schedule(lr_schedule, model.optimizer),
               batch_metrics=[(n, f) for n, f in model.metrics
-                             if n in metric_mod.BATCHWISE])
+                             if n in metric_mod.BATCHWISE],
+              epoch_metrics=[(n, f) for n, f in model.metrics
+                             if n not in metric_mod.BATCHWISE],
+              guard=Guard(nan_policy))
     history.params = {"epochs": epochs, "batch_size": batch_size,
                       "n_train": len(rows), "n_val": 0 if val is None else len(val[0])}
     run.start_epoch = model.epoch
-    if checkpoint is not None:
-        run.checkpoint = Checkpointer(checkpoint, every=checkpoint_every)
-        if resume:
-            run.resumed = run.checkpoint.restore(model, rng, history,
-                                                 callbacks=run.callbacks)
+    if checkpointer is not None:
+        run.checkpoint = checkpointer
+        checkpointer.describe_data(X, y, history)
+        if saved is not None:
+            run.resumed = checkpointer.restore(model, rng, history, saved,
+                                               callbacks=run.callbacks)
     if run.resumed is not None:
         run.start_epoch, run.end_epoch = run.resumed["epoch"], \
             run.resumed["end_epoch"]
@@ -150,11 +161,13 @@ def class_labels(loss, y: np.ndarray) -> np.ndarray | None:
 
 
 def validation_rows(model, X, y, labels, validation_split, validation_data, rng,
-                    history) -> tuple[np.ndarray, tuple | None]:
-    """(training rows, (X_val, y_val) or None); the split is recorded."""
+                    history, split=None) -> tuple[np.ndarray, tuple | None]:
+    """(training rows, (X_val, y_val) or None); the split is recorded.
+    ``split``: (training rows, validation rows) of a checkpoint resumed."""
     if validation_split is not None:
-        rows, val_rows = split_indices(len(X), validation_split, y=labels,
-                                       stratify=labels is not None, seed=rng)
+        rows, val_rows = split if split is not None else split_indices(
+            len(X), validation_split, y=labels, stratify=labels is not None,
+            seed=rng)
         history.train_indices, history.validation_indices = rows, val_rows
         return rows, (X[val_rows], y[val_rows])
     rows = np.arange(len(X))

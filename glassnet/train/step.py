@@ -15,6 +15,7 @@ from glassnet import metrics as metric_mod
 from glassnet._validation import check_lengths, check_positive_int, check_X
 from glassnet.core import losses as loss_mod
 from glassnet.core.activations import Sigmoid, Step
+from glassnet.core.network import nonfinite_outputs
 from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
 from glassnet.optimizers import get as get_optimizer
 
@@ -95,12 +96,15 @@ def nonfinite(model, L: float) -> str | None:
     return "gradient"
 
 
-def nonfinite_message(model, what: str, L: float, where: str) -> str:
+def nonfinite_message(model, what: str, L: float, where: str,
+                      kept: str = "The weights were not changed by this batch."
+                      ) -> str:
+    """Where the NaN/inf appeared, what became of the weights, what to try."""
     return (f"non-finite {what} ({L!r}){where}: first appeared in "
-            f"{_first_nonfinite_layer(model)}. The weights were kept at their last "
-            "finite values. Usual causes: a learning rate too high (try 10× "
-            "smaller), unscaled inputs (standardise X), or extreme targets. "
-            "fit(nan_policy='stop'|'warn') chooses another reaction.")
+            f"{_first_nonfinite_layer(model)}. {kept} Usual causes: a learning "
+            "rate too high (try 10× smaller), unscaled inputs (standardise X), or "
+            "extreme targets. fit(nan_policy='stop'|'warn') chooses another "
+            "reaction.")
 
 
 def handle_nonfinite(msg: str, nan_policy: str) -> None:
@@ -181,6 +185,19 @@ def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
     return evaluate_prepared(model, X, y, w, batch_size)
 
 
+def metrics_on_rows(model, X, y, rows, metrics, batch_size: int = 1024) -> dict:
+    """{name: value} of ``metrics`` over X[rows], y[rows], in inference mode:
+    the training value of metrics that are not means of batches (f1, r2)."""
+    to_device, to_host = model.backend.to_device, model.backend.to_host
+    outputs = []
+    for i in range(0, len(rows), batch_size):
+        xb = to_device(X[rows[i:i + batch_size]])
+        outputs.append(np.array(to_host(model.forward(xb, training=False)),
+                                copy=True))
+    out = metric_outputs(model, np.concatenate(outputs))
+    return {name: float(fn(y[rows], out)) for name, fn in metrics}
+
+
 def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
     """evaluate() on already-validated host arrays (fit's validation too)."""
     head = model.objective(model.loss)
@@ -198,4 +215,9 @@ def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
     out = metric_outputs(model, np.concatenate(outputs))
     for name, fn in model.metrics:
         result[name] = float(fn(y, out))
+    if not math.isfinite(L):
+        warnings.warn("evaluate: the loss is not finite. " + nonfinite_outputs(
+            model, out) if not np.isfinite(out).all() else "evaluate: the loss "
+            f"is {L}: the outputs are finite but the loss overflowed (extreme "
+            "outputs or targets).", RuntimeWarning, stacklevel=3)
     return result
