@@ -132,22 +132,23 @@ class Sequential(Network):
     # -- prediction --------------------------------------------------------
     def predict_proba(self, X, batch_size: int = 1024) -> np.ndarray:
         """Class probabilities: softmax rows, or [1 − p, p] for one sigmoid unit."""
-        p = self.predict(X, batch_size)
+        p = self.predict(X, batch_size)                    # (B, C) or (B, T, C)
         act = self.output_activation()
         name = act.name if act is not None else "linear"
-        if name == "sigmoid" and p.shape[1] == 1:
-            return np.hstack([1.0 - p, p])
+        if name == "sigmoid" and p.shape[-1] == 1:
+            return np.concatenate([1.0 - p, p], axis=-1)
         if name == "linear" and self.loss is not None and self.loss.from_logits:
-            if p.shape[1] == 1:
+            if p.shape[-1] == 1:
                 p = 1.0 / (1.0 + np.exp(-p))
-                return np.hstack([1.0 - p, p])
-            p = np.exp(p - p.max(axis=1, keepdims=True))
-            return p / p.sum(axis=1, keepdims=True)
+                return np.concatenate([1.0 - p, p], axis=-1)
+            p = np.exp(p - p.max(axis=-1, keepdims=True))
+            return p / p.sum(axis=-1, keepdims=True)
         return p
 
     def predict_classes(self, X, batch_size: int = 1024) -> np.ndarray:
-        """Predicted class index per sample (argmax, or p ≥ 0.5 for one unit)."""
-        return self.predict_proba(X, batch_size).argmax(axis=1)
+        """Predicted class index per sample (per step for sequence outputs):
+        argmax, or p ≥ 0.5 for one unit."""
+        return self.predict_proba(X, batch_size).argmax(axis=-1)
 
     # -- description and files ---------------------------------------------
     def summary(self, print_fn=print) -> str:

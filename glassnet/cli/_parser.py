@@ -113,6 +113,14 @@ def _train(sub) -> None:
     g.add_argument("--no-standardize", dest="standardize", action="store_const",
                    const=False, help="use the features as they are (default for "
                    "built-in datasets)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize-target", dest="standardize_target",
+                   action="store_const", const=True, help="regression: train on "
+                   "standardised targets (y − μ)/σ and end the model with "
+                   "Rescale(μ, σ), so it predicts in the target's units (default)")
+    g.add_argument("--no-standardize-target", dest="standardize_target",
+                   action="store_const", const=False, help="regression: train on "
+                   "the targets as they are")
     s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
                    help="one-hot encode non-numeric CSV feature columns")
     s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "

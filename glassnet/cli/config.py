@@ -40,6 +40,7 @@ class TrainConfig:
     early_stopping: int = 0           # patience in epochs; 0 = off
     seed: int = 0                     # one seed for init, split and shuffling
     standardize: bool | None = None   # None: yes for CSV files, no for built-ins
+    standardize_target: bool = True   # regression: train on (y − μ)/σ (Rescale)
     one_hot: bool = False             # one-hot encode non-numeric CSV columns
     missing: str = "error"            # missing CSV cells: error|drop|mean|median|…
     output: str = ""                  # run directory (default runs/<data name>)
@@ -194,6 +195,9 @@ def to_command(cfg: TrainConfig) -> str:
             parts += [flag(name), ",".join(map(str, value)) or "none"]
         elif name == "standardize":
             parts.append("--standardize" if value else "--no-standardize")
+        elif name == "standardize_target":
+            parts.append("--standardize-target" if value else
+                         "--no-standardize-target")
         elif isinstance(value, bool):
             if value:
                 parts.append(flag(name))

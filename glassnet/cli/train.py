@@ -28,7 +28,7 @@ from glassnet.data import Dataset, StandardScaler, split_indices
 from glassnet.errors import ConfigError
 from glassnet.files.atomic import atomic_write_bytes
 from glassnet.io import ModelFile, read_checkpoint
-from glassnet.layers import Dense
+from glassnet.layers import Dense, Rescale
 from glassnet.model import Sequential
 from glassnet.report import write_report
 from glassnet.train.history import History
@@ -54,7 +54,7 @@ def run(args) -> int:
 
     train_rows, val_rows = _split(data, cfg, classify)
     steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
-    model, loss = build_model(cfg, data)
+    model, loss = build_model(cfg, data, train_rows)
     saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
     _print_plan(cfg, data, model, train_rows, val_rows)
 
@@ -187,8 +187,10 @@ def _split(data, cfg, classify: bool) -> tuple[np.ndarray, np.ndarray]:
                          stratify=classify, seed=cfg.seed)
 
 
-def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
-    """Hidden Dense layers, then the output layer the loss asks for."""
+def build_model(cfg, data, train_rows=None) -> tuple[Sequential, loss_mod.Loss]:
+    """Hidden Dense layers, then the output layer the loss asks for; for a
+    regression, Rescale(μ, σ) of the training targets after it (unless
+    --no-standardize-target), so training sees standardised targets."""
     loss = _resolve_loss(cfg.loss, data)
     n_in = data.n_features
     layers = [Dense(units, cfg.activation, input_dim=n_in if i == 0 else None)
@@ -200,8 +202,11 @@ def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
     else:
         units, act = data.y.shape[1], "linear"
     layers.append(Dense(units, act, input_dim=None if layers else n_in))
+    if data.task != "classification" and cfg.standardize_target:
+        rows = slice(None) if train_rows is None else train_rows
+        layers.append(Rescale.fit(data.y[rows]))         # ŷ = z σ + μ
     model = Sequential(layers, seed=cfg.seed)
-    metrics = ["accuracy"] if data.task == "classification" else ["mae"]
+    metrics = ["accuracy"] if data.task == "classification" else ["mae", "r2"]
     model.compile(loss, cfg.optimizer, metrics=metrics, learning_rate=cfg.lr)
     return model, loss
 
@@ -226,6 +231,9 @@ def _arch(model) -> str:
     parts = [str(model.input_shape[0])]
     for layer in model.layers:
         act = getattr(layer, "activation", None)
+        if isinstance(layer, Rescale):
+            parts.append("× σ + μ (targets' units)")
+            continue
         parts.append(f"{layer.units} {act.name}" if act is not None else
                      type(layer).__name__)
     return " → ".join(parts)

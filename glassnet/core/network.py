@@ -123,6 +123,9 @@ class Network:
 
     @property
     def n_outputs(self) -> int:
+        """Outputs per sample; per step for outputs over an unknown time T."""
+        if None in self.output_shape:
+            return self.output_shape[-1]
         return math.prod(self.output_shape)
 
     def parameters(self) -> list[tuple[str, object, object]]:
@@ -211,7 +214,7 @@ class Network:
 
     def objective(self, loss) -> Objective:
         """The loss as this model's output layer sees it (fused or not)."""
-        return Objective(loss, self.layers[-1])
+        return Objective(loss, self.layers)
 
     def loss_and_grads(self, X, y, loss, w=None, training: bool = False) -> float:
         """zero_grad → forward → loss → backward on prepared arrays; returns L
@@ -236,7 +239,7 @@ class Network:
             raise ShapeError(expected("targets y", "None",
                                       "Pass y with one row per sample."))
         check_lengths(X, y)
-        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
+        y = loss.prepare_targets(y, self.output_shape, self.dtype)
         return self.backend.to_device(X), self.backend.to_device(y)
 
     # -- prediction --------------------------------------------------------

@@ -7,7 +7,7 @@ import math
 from glassnet._validation import is_finite_number, short_repr
 from glassnet.core import activations as act_mod
 from glassnet.core.layer import Layer
-from glassnet.errors import ConfigError, expected
+from glassnet.errors import ConfigError, ShapeError, expected
 
 
 class Activation(Layer):
@@ -102,6 +102,13 @@ class Flatten(Layer):
     """Reshape (B, d1, d2, …) → (B, d1·d2·…), row-major; backward reshapes back."""
 
     def build(self, input_shape):
+        if None in tuple(input_shape):
+            raise ShapeError(expected(
+                "an input of known size for Flatten",
+                f"input shape {tuple(input_shape)} (the number of steps is not "
+                "known)", "Pass input_dim=(T, F) to the recurrent layer (e.g. "
+                "GRU(3, input_dim=(20, 2), return_sequences=True)) so Flatten knows "
+                "T, or keep the time axis: TimeDistributed(Dense(…)) as the output."))
         self.input_shape = tuple(input_shape)
         self.output_shape = (math.prod(input_shape),)
         return self.output_shape

@@ -68,7 +68,7 @@ def find_lr(model, X, y, start: float = 1e-6, end: float = 10.0, steps: int = 20
                                    "Pass e.g. steps=200."))
     X = check_X(X, model.input_shape, model.dtype)
     check_lengths(X, y)
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     rng = as_rng(seed)
     bs = min(batch_size, X.shape[0])
     lrs = start * (end / start) ** (np.arange(steps) / (steps - 1))

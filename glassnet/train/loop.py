@@ -19,6 +19,7 @@ import time
 
 import numpy as np
 
+from glassnet.core.steps import metric_rows
 from glassnet.data.batching import Gather
 from glassnet.train.history import History
 from glassnet.train.progress import EpochProgress
@@ -102,7 +103,7 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
         guard.keep(model, epoch, b, first=b == first)            # θ, before a spike
         optimizer_step(model, xb, yb, L)                         # update    θ ← θ − η·…
         seen, done = seen + len(xb), b + 1
-        record_batch(run, sums, L, out, yb, model)
+        record_batch(run, sums, L, out, yb, model, head)
         progress.batch(sums, seen)
         run.call("on_batch_end", b, {"loss": L})
         # Ctrl-C mid-epoch: checkpoint the exact position, so a resume
@@ -139,14 +140,15 @@ def batches(model, run: Run, order, first: int):
                None if gather_w is None else to_device(gather_w(idx)))
 
 
-def record_batch(run: Run, sums: dict, L: float, out, yb, model) -> None:
-    """Add the batch's loss and batchwise metrics, weighted by its size."""
+def record_batch(run: Run, sums: dict, L: float, out, yb, model, head) -> None:
+    """Add the batch's loss and batchwise metrics, weighted by its size
+    (metrics over one row per real step for outputs per step)."""
     nb = len(yb)
     sums["loss"] += L * nb
     if run.batch_metrics:
-        shown = metric_outputs(model, out)
+        y_rows, shown = metric_rows(yb, metric_outputs(model, out), head.mask())
         for name, fn in run.batch_metrics:
-            sums[name] += fn(yb, shown) * nb
+            sums[name] += fn(y_rows, shown) * nb
 
 
 def end_epoch(model, run: Run, epoch: int, sums: dict, seen: int, t0: float) -> dict:

@@ -75,10 +75,10 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
     require_compiled(model)
     X = check_X(X, model.input_shape, model.dtype)
     check_lengths(X, y)
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     check_args(epochs, batch_size, X.shape[0], validation_split, validation_data,
                nan_policy, verbose)
-    labels = class_labels(model.loss, y)
+    labels = class_labels(model.loss, y) if len(model.output_shape) == 1 else None
     if labels is not None and len(np.unique(labels)) < 2:
         raise ShapeError(expected("at least two classes in y for a classifier",
                                   f"only class {int(labels[0])}",
@@ -179,7 +179,8 @@ def validation_rows(model, X, y, labels, validation_split, validation_data, rng,
                                    "Pass a tuple of two arrays."))
     Xv = check_X(validation_data[0], model.input_shape, model.dtype, "X_val")
     check_lengths(Xv, validation_data[1], "y_val")
-    yv = model.loss.prepare_targets(validation_data[1], model.n_outputs, model.dtype)
+    yv = model.loss.prepare_targets(validation_data[1], model.output_shape,
+                                    model.dtype)
     return rows, (Xv, yv)
 
 
