@@ -38,9 +38,9 @@ def test_a_small_file_claiming_a_big_network_costs_what_the_file_holds(tmp_path)
     arch = {"name": "s", "dtype": "float64", "layers": [
         {"type": "Dense", "config": {"units": 1000, "input_dim": [2000]}}]}
     path = tmp_path / "claim.safetensors"
-    write_safetensors(path, {"param.0": np.zeros((2000, 1)),
+    write_safetensors(path, {"param.0": np.zeros((2, 1)),
                              "param.1": np.zeros(1)}, {MODEL_KEY: describe(arch)})
-    assert path.stat().st_size < 20_000
+    assert path.stat().st_size < 1000
     tracemalloc.start()
     try:
         with pytest.raises(gn.ModelFileError, match="param|shape|weight"):
