@@ -5,6 +5,7 @@ the model), and a doctor that flags unscaled targets and features."""
 from __future__ import annotations
 
 import csv
+import re
 
 import numpy as np
 import pytest
@@ -110,3 +111,20 @@ def test_doctor_flags_an_unscaled_target_and_features():
     assert "columns [0, 1]" in report.text() and "gn.Rescale.fit" in report.text()
     Z = (X - X.mean(0)) / X.std(0)
     assert gn.doctor(Z, (y - y.mean()) / y.std()).ok
+
+
+def test_receipts_explain_a_rescaled_regression(diabetes, tmp_path, capsys):
+    """The glass box keeps working on the CLI's regression models: the loss
+    sits on the Dense output below Rescale, with standardised targets."""
+    run = tmp_path / "run"
+    assert main(["train", str(diabetes), "--target", "target", "--epochs", "2",
+                 "--quiet", "--no-plots", "--output", str(run)]) == 0
+    capsys.readouterr()
+    assert main(["explain", str(run), str(diabetes), "--row", "3", "--weight",
+                 "1,W,2,0", "--update"]) == 0
+    out = capsys.readouterr().out
+    assert "ends in Rescale" in out and "the optimizer wrote" in out
+    stored = float(out.split("backprop stored layers[1].dW[2, 0] = ")[1].split()[0])
+    product = re.search(r"∂E/∂layers\[1\]\.W\[2,0\] = [^\n]*×[^\n]*= (\S+)\n", out)
+    chained = float(product.group(1))
+    assert chained == pytest.approx(stored, rel=1e-5)      # float32 rounding apart
