@@ -99,7 +99,7 @@ def check_output_dir(out: Path, model: Sequential) -> None:
     before training, with the error naming the file."""
     out.mkdir(parents=True, exist_ok=True)
     probe = out / ".glassnet-write-check"
-    size = sum(w.nbytes for w in model.get_weights()) + (64 << 10)
+    size = min(sum(w.nbytes for w in model.get_weights()) + (64 << 10), 256 << 20)
     try:
         atomic_write_bytes(probe, bytes(size))
     finally:
