@@ -133,3 +133,13 @@ def test_the_chars_demo_learns_to_write(capsys):
     assert set(result["text"]) <= set(result["vocab"])
     assert main(["demo", "chars", "--fast"]) == 0
     assert "It writes" in capsys.readouterr().out
+
+
+def test_metrics_take_per_step_outputs_directly():
+    """gn.metrics on (B, T, C) outputs and (B, T) labels: one row per step."""
+    rng = np.random.default_rng(0)
+    p, y = rng.random((4, 5, 3)), rng.integers(0, 3, (4, 5))
+    assert gn.metrics.accuracy(y, p) == np.mean(p.argmax(-1) == y)
+    assert gn.metrics.f1(y, p) == gn.metrics.f1(y.ravel(), p.reshape(20, 3))
+    values = rng.normal(size=(4, 5, 2))
+    assert gn.metrics.mse(values, values + 0.5) == pytest.approx(0.25)
