@@ -107,20 +107,7 @@ def _train(sub) -> None:
                    "better validation loss, keeping the best weights (default 0: off)")
     s.add_argument("--seed", type=int, metavar="N", help="seed for the data, split, "
                    "initial weights and shuffling (default 0)")
-    g = s.add_mutually_exclusive_group()
-    g.add_argument("--standardize", dest="standardize", action="store_const",
-                   const=True, help="standardise features (default for CSV files)")
-    g.add_argument("--no-standardize", dest="standardize", action="store_const",
-                   const=False, help="use the features as they are (default for "
-                   "built-in datasets)")
-    g = s.add_mutually_exclusive_group()
-    g.add_argument("--standardize-target", dest="standardize_target",
-                   action="store_const", const=True, help="regression: train on "
-                   "standardised targets (y − μ)/σ and end the model with "
-                   "Rescale(μ, σ), so it predicts in the target's units (default)")
-    g.add_argument("--no-standardize-target", dest="standardize_target",
-                   action="store_const", const=False, help="regression: train on "
-                   "the targets as they are")
+    _scaling(s)
     s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
                    help="one-hot encode non-numeric CSV feature columns")
     s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
@@ -136,6 +123,24 @@ def _train(sub) -> None:
     s.add_argument("--quiet", action="store_true", help="no per-epoch progress")
     s.add_argument("--no-plots", dest="no_plots", action="store_true",
                    help="skip the PNG plots")
+
+
+def _scaling(s) -> None:
+    """--standardize / --standardize-target and their opposites."""
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize", dest="standardize", action="store_const",
+                   const=True, help="standardise features (default for CSV files)")
+    g.add_argument("--no-standardize", dest="standardize", action="store_const",
+                   const=False, help="use the features as they are (default for "
+                   "built-in datasets)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize-target", dest="standardize_target",
+                   action="store_const", const=True, help="regression: train on "
+                   "standardised targets (y − μ)/σ and end the model with "
+                   "Rescale(μ, σ), so it predicts in the target's units (default)")
+    g.add_argument("--no-standardize-target", dest="standardize_target",
+                   action="store_const", const=False, help="regression: train on "
+                   "the targets as they are")
 
 
 def _evaluate(sub) -> None:

@@ -32,6 +32,7 @@ from glassnet._validation import (
 from glassnet.core import backend as backend_mod
 from glassnet.core.layer import Layer
 from glassnet.core.objective import Objective
+from glassnet.core.outputs import nonfinite_outputs
 from glassnet.errors import ConfigError, ShapeError, expected
 
 _ALIGN = 16  # elements: each parameter view starts on a 64-byte boundary
@@ -286,17 +287,6 @@ class Network:
     def __repr__(self):
         inner = ", ".join(repr(layer) for layer in self.layers)
         return f"{type(self).__name__}([{inner}], dtype={str(self.dtype)!r})"
-
-
-def nonfinite_outputs(model, out) -> str:
-    """Why outputs are NaN/inf: usually weights a diverged run left huge."""
-    bad = int((~np.isfinite(out)).sum())
-    top = float(np.abs(model.flat_params).max()) if model.flat_params.size else 0.0
-    return (f"{bad} of the {out.size} outputs are NaN or inf: the largest |weight| "
-            f"is {top:.3g}" + (" — training diverged, or the inputs are far "
-                               "larger than in training" if top > 1e6 else
-                               " — check the inputs' scale") +
-            ". Retrain with a smaller learning rate, or standardise the inputs.")
 
 
 def _check_layers(layers) -> None:

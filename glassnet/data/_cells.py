@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from glassnet.data._csvread import Table, is_missing
+from glassnet.data._table import Table, is_missing
 from glassnet.errors import expected
 
 _DECIMAL_COMMA = re.compile(r"^\s*[+-]?\d+,\d+\s*$")

@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.data._cells import CellError
-from glassnet.data._csvread import Table, is_missing, read_table
+from glassnet.data._csvread import read_table
+from glassnet.data._table import Table, is_missing
 from glassnet.data.dataset import TASKS, Dataset
 from glassnet.data.features import (
     MISSING_POLICIES,

@@ -23,7 +23,7 @@ from glassnet.data._cells import (
     category_column,
     numeric_column,
 )
-from glassnet.data._csvread import Table, is_missing
+from glassnet.data._table import Table, is_missing
 from glassnet.errors import DataError, expected
 
 MISSING_POLICIES = ("error", "drop", "mean", "median", "most_frequent")

@@ -15,7 +15,7 @@ from glassnet import metrics as metric_mod
 from glassnet._validation import check_lengths, check_positive_int, check_X
 from glassnet.core import losses as loss_mod
 from glassnet.core.activations import Sigmoid, Step
-from glassnet.core.network import nonfinite_outputs
+from glassnet.core.outputs import nonfinite_outputs
 from glassnet.core.steps import metric_rows
 from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
 from glassnet.optimizers import get as get_optimizer
