@@ -63,3 +63,47 @@ def test_training_runs_the_fast_adam(monkeypatch):
     opt.build(theta)
     opt.step(theta, np.ones(4))
     assert calls == [1]
+
+
+# -- dW += xᵀ dz in one BLAS call (glassnet.fast.gemm, SciPy's BLAS) --------------
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("B,n_in,n_out", [(128, 784, 128), (96, 128, 10), (1, 5, 3),
+                                          (32, 512, 512)])
+def test_accumulating_gemm_equals_the_numpy_line(B, n_in, n_out, dtype):
+    pytest.importorskip("scipy")
+    from glassnet.fast.gemm import add_xt_dz
+    rng = np.random.default_rng(B + n_in)
+    x = rng.random((B, n_in)).astype(dtype)
+    dz = rng.normal(size=(B, n_out)).astype(dtype)
+    dW = np.zeros((n_in, n_out), dtype)
+    assert add_xt_dz(dW, x, dz)
+    want = np.zeros_like(dW)
+    want += x.T @ dz
+    assert np.array_equal(dW, want)                 # from zero: bitwise (0 + p = p)
+    assert add_xt_dz(dW, x, dz)                     # adding again: to rounding
+    bound = 4 * B * np.finfo(dtype).eps * (np.abs(x.T) @ np.abs(dz)) * 2
+    assert (np.abs(dW - 2 * want) <= bound).all()
+
+
+def test_accumulating_gemm_declines_what_it_cannot_take():
+    pytest.importorskip("scipy")
+    from glassnet.fast.gemm import add_xt_dz
+    x, dz = np.ones((4, 6), np.float32), np.ones((4, 3), np.float32)
+    assert not add_xt_dz(np.zeros((6, 3), np.float64), x, dz)      # mixed dtypes
+    assert not add_xt_dz(np.zeros((6, 3), np.float32), x[::2], dz[::2])  # strided
+    assert not add_xt_dz(np.zeros((3, 6), np.float32).T, x, dz)    # dW not C-order
+    assert not add_xt_dz(np.zeros((6, 3), np.int64), x.astype(int), dz.astype(int))
+
+
+def test_training_runs_the_accumulating_gemm(monkeypatch):
+    pytest.importorskip("scipy")
+    import glassnet.core.dense as dense_mod
+    calls = []
+    real = dense_mod.add_xt_dz
+    monkeypatch.setattr(dense_mod, "add_xt_dz",
+                        lambda *a: calls.append(1) or real(*a))
+    import glassnet as gn
+    net = gn.Sequential([gn.Dense(3, "relu", input_dim=4), gn.Dense(2)], seed=0)
+    net.compile("mse", "adam")
+    net.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, batch_size=8, verbose=0)
+    assert calls == [1, 1]

@@ -1,0 +1,142 @@
+"""The targets of issue 16, measured side by side: glassnet against PyTorch
+and JAX (MLP epochs), PyTorch (single-sample predict, LSTM, the LeNet-like
+CNN once ``gn.Conv2D`` exists), scikit-learn fed float64 data, and the
+machine's floor (the epoch's GEMM FLOPs at the measured sgemm rate).
+
+Every timing alternates the libraries round by round (JAX in its own
+process, ``_peers.JaxPeer``); each row keeps every round's times, so the
+report gives the median ratio and the range of the per-round ratios.
+"""
+
+from __future__ import annotations
+
+import _cnn
+import _sections
+import bench_lstm as bl
+import numpy as np
+from _common import (
+    TorchMLP,
+    gemm_flops_per_sample,
+    glassnet_epoch,
+    glassnet_model,
+    import_sklearn,
+    import_torch,
+    interleave,
+    median,
+    sklearn_epoch,
+    sklearn_model,
+)
+from _peers import JaxPeer
+
+import glassnet as gn
+
+#: (name, hidden layers, batch size, target vs PyTorch); every row: ≤ 1.0 vs JAX
+MLP_ROWS = [
+    ("784-128-10, batch 128", (128,), 128, 0.40),
+    ("784-512-512-10, batch 128", (512, 512), 128, 0.80),
+    ("784-128-10, batch 32", (128,), 32, 0.40),
+]
+TARGETS = {"jax": 1.0, "predict": 0.25, "lstm": 0.80, "cnn": 0.80,
+           "sklearn64": 0.35, "floor": 1.5}
+
+
+def mlp(data, reps: int, jax) -> list[dict]:
+    """One 60,000-sample epoch per library and round (JAX: ``jax``, a JaxPeer)."""
+    X, y = data[0], data[1]
+    torch = import_torch()
+    Xt, yt = (torch.from_numpy(X), torch.from_numpy(y)) if torch else (None, None)
+    rows = []
+    for name, hidden, bs, target in MLP_ROWS:
+        net = glassnet_model(hidden)
+        glassnet_epoch(net, X[:6000], y[:6000], bs, 0)              # warm-up
+        fns = {"glassnet": lambda net=net, bs=bs: glassnet_epoch(net, X, y, bs, None)}
+        if torch is not None:
+            tm = TorchMLP(torch, hidden)
+            tm.epoch(Xt, yt, bs, n=6000)
+            fns["torch"] = lambda tm=tm, bs=bs: tm.epoch(Xt, yt, bs)
+        if jax is not None:
+            jax.build(hidden, bs)                                  # compiles
+            fns["jax"] = jax.epoch
+        times = interleave(fns, reps)
+        rows.append({"name": name, "hidden": hidden, "batch": bs, "times": times,
+                     "target_torch": target, "target_jax": TARGETS["jax"],
+                     "gemm_gflop_per_epoch": gemm_flops_per_sample(hidden)
+                     * len(X) / 1e9})
+        print(f"  targets {name}: " + ", ".join(
+            f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
+    return rows
+
+
+def sklearn64(reps: int) -> dict | None:
+    """784-128-10, batch 128, on ``X / 255`` as users write it (float64)."""
+    MLP = import_sklearn()
+    if MLP is None:
+        return None
+    xtr, ytr, _, _ = gn.data.load_mnist(download=False)
+    X64 = xtr.reshape(len(xtr), -1) / 255                   # float64, as users pass it
+    y = ytr.astype(np.int64)
+    net, clf = glassnet_model((128,)), sklearn_model(MLP, (128,), 128)
+    glassnet_epoch(net, X64[:6000], y[:6000], 128, 0)
+    sklearn_epoch(clf, X64[:6000], y[:6000])
+    times = interleave({"glassnet": lambda: glassnet_epoch(net, X64, y, 128, None),
+                        "scikit-learn": lambda: sklearn_epoch(clf, X64, y)}, reps)
+    print("  targets scikit-learn, float64 X: " + ", ".join(
+        f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
+    return {"times": times}
+
+
+def lstm(reps: int, batches: int = 20) -> dict | None:
+    """LSTM(128) + Dense(10) on MNIST rows, batch 128 (``bench_lstm``'s step),
+    ``batches`` batches per round scaled to a 469-batch epoch."""
+    torch = import_torch()
+    if torch is None:
+        return None
+    X, y, _, _, _ = bl.load()
+    bs, per_epoch = 128, -(-len(X) // 128)
+    net, tm = bl.glassnet_model(128, 1e-3), bl.torch_model(torch, 128, 1e-3)
+    bl.time_glassnet(net, X, y, 2, bs)
+    bl.time_torch(torch, tm, X, y, 2, bs)
+    scale = per_epoch / batches
+    times = interleave({
+        "glassnet": lambda: bl.time_glassnet(net, X, y, batches, bs),
+        "torch": lambda: bl.time_torch(torch, tm, X, y, batches, bs)}, reps)
+    times = {k: [t * scale for t in v] for k, v in times.items()}
+    print("  targets LSTM: " + ", ".join(
+        f"{k} {median(v):.2f}s" for k, v in times.items()), flush=True)
+    return {"times": times, "batches_timed": batches}
+
+
+def cnn(reps: int, batches: int = 10) -> dict:
+    """A LeNet-like CNN training step, batch 128 — once ``gn.Conv2D`` exists."""
+    if not hasattr(gn, "Conv2D"):
+        return {"pending": "gn.Conv2D does not exist on this branch: the "
+                "convolution layers are being built on branch cnn (issue 19)"}
+    return _cnn.step_times(reps, batches)
+
+
+def floor(mlp_rows: list[dict], gflops: dict) -> list[dict]:
+    """Each epoch against its GEMM FLOPs at NumPy's 4096³ sgemm rate."""
+    peak = gflops["numpy 4096³"]
+    return [{"name": r["name"], "floor_s": r["gemm_gflop_per_epoch"] / peak,
+             "glassnet_s": median(r["times"]["glassnet"]), "rate": peak}
+            for r in mlp_rows]
+
+
+def run_all(data, reps: int, threads: int | None, quick: bool) -> dict:
+    """Every row of the targets table (``report_targets.render`` writes it)."""
+    out: dict = {"gflops": _sections.gemm_rates(reps=3)}
+    jax = JaxPeer.start(threads)
+    try:
+        out["mlp"] = mlp(data, reps, jax)
+        if jax is not None:
+            out["jax_versions"] = {k: jax.info.get(k) for k in ("jax", "optax")}
+    finally:
+        if jax is not None:
+            jax.close()
+    out["floor"] = floor(out["mlp"], out["gflops"])
+    out["predict"] = _sections.predict(data, 500 if quick else 2000,
+                                       30 if quick else 100)
+    out["sklearn64"] = sklearn64(reps)
+    out["lstm"] = lstm(reps, batches=10 if quick else 20)
+    out["cnn"] = cnn(reps)
+    return out
