@@ -120,12 +120,13 @@ def test_compiled_relu_is_bitwise_numpy(dtype):
 
 
 def test_kernels_decline_what_they_cannot_take(kernels_off):
-    z = np.ones((4, 6), np.float32)
+    z = np.ones((200, 60), np.float32)
     assert fast_relu.forward(z, np.empty_like(z)) is None          # switched off
     _jit.use_kernels(True)
-    assert fast_relu.forward(z[:, ::2], np.empty((4, 3), np.float32)) is None
-    assert fast_relu.forward(z, np.empty((4, 6), np.float64)) is None
-    assert fast_relu.forward(z.astype(int), np.empty((4, 6), int)) is None
+    assert fast_relu.forward(z[:, ::2], np.empty((200, 30), np.float32)) is None
+    assert fast_relu.forward(z, np.empty((200, 60), np.float64)) is None
+    assert fast_relu.forward(z.astype(int), np.empty((200, 60), int)) is None
+    assert fast_relu.forward(z[:2], np.empty((2, 60), np.float32)) is None  # small
 
 
 # -- the whole training path --------------------------------------------------
@@ -133,12 +134,14 @@ def _train(kernels: bool, dtype="float32"):
     _jit.use_kernels(kernels)
     try:
         rng = np.random.default_rng(0)
-        X = rng.normal(size=(300, 20))
-        y = rng.integers(0, 4, 300)
-        net = gn.Sequential([gn.Dense(32, "relu", input_dim=20), gn.Dense(16, "relu"),
-                             gn.Dense(4, "softmax")], seed=1, dtype=dtype)
+        X = rng.normal(size=(200, 20))
+        y = rng.integers(0, 4, 200)
+        # 64 × 160 values per ReLU: above fast_relu.MIN_SIZE, the kernels run
+        net = gn.Sequential([gn.Dense(160, "relu", input_dim=20),
+                             gn.Dense(160, "relu"), gn.Dense(4, "softmax")],
+                            seed=1, dtype=dtype)
         net.compile("categorical_crossentropy", "adam", learning_rate=0.01)
-        net.fit(X, y, epochs=3, batch_size=32, verbose=0, seed=2)
+        net.fit(X, y, epochs=2, batch_size=64, verbose=0, seed=2)
         return net.get_weights(), net.predict(X[:50])
     finally:
         _jit.use_kernels(True)

@@ -107,3 +107,45 @@ def test_training_runs_the_accumulating_gemm(monkeypatch):
     net.compile("mse", "adam")
     net.fit(np.ones((8, 4)), np.ones((8, 2)), epochs=1, batch_size=8, verbose=0)
     assert calls == [1, 1]
+
+
+# -- float64 data into a float32 model: cast batch by batch, not as a whole ---------
+def _fit(X, y, **kw):
+    import glassnet as gn
+    net = gn.Sequential([gn.Dense(8, "relu", input_dim=X.shape[1]),
+                         gn.Dense(3, "softmax")], seed=0)
+    net.compile("categorical_crossentropy", "adam", learning_rate=0.01)
+    h = net.fit(X, y, epochs=2, batch_size=16, verbose=0, seed=1, **kw)
+    return net.get_weights(), h.history
+
+
+@pytest.mark.parametrize("kw", [{}, {"validation_split": 0.25}])
+def test_float64_data_trains_bitwise_as_its_float32_copy(kw):
+    rng = np.random.default_rng(0)
+    X64 = rng.random((90, 6)) * 3 - 1
+    y = rng.integers(0, 3, 90)
+    (w64, h64), (w32, h32) = _fit(X64, y, **kw), _fit(X64.astype(np.float32), y, **kw)
+    assert all(np.array_equal(a, b) for a, b in zip(w64, w32, strict=True))
+    assert {k: v for k, v in h64.items() if k != "time"} == \
+        {k: v for k, v in h32.items() if k != "time"}
+
+
+def test_float64_data_beyond_float32_range_is_refused_where_it_enters():
+    from glassnet.errors import ShapeError
+    X = np.ones((40, 6))
+    X[5, 2] = 1e39                                   # finite in float64, inf in float32
+    with pytest.raises(ShapeError, match="range"):
+        _fit(X, np.arange(40) % 3)
+    X[5, 2] = np.nan
+    with pytest.raises(ShapeError, match=r"NaN or inf at index \(5, 2\)"):
+        _fit(X, np.arange(40) % 3)
+
+
+def test_the_float32_finite_check_catches_what_the_dot_product_hides():
+    from glassnet._validation import _all_finite
+    X = np.ones((1000, 50), np.float32)
+    assert _all_finite(X)
+    X[999, 3] = 3e38                           # x·x overflows, yet every xᵢ is finite
+    assert _all_finite(X)
+    X[10, 0] = -np.inf
+    assert not _all_finite(X)

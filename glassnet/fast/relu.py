@@ -11,17 +11,22 @@ that it rounds exactly as NumPy does: max(0, z) keeps a NaN and gives +0 for
 NumPy lines of ``glassnet.core.activations.ReLU`` (``tests/test_fast_numba.py``).
 
 Each function returns None when it does not apply (no numba, another array
-module or dtype, a non-contiguous view); the caller then runs its NumPy line.
+module or dtype, a non-contiguous view, or fewer than ``MIN_SIZE`` values:
+numba's call costs 2–5 µs, more than NumPy's whole pass on a small array);
+the caller then runs its NumPy line.
 """
 
 from __future__ import annotations
 
 from glassnet.fast import _jit
 
+#: arrays smaller than this stay with NumPy (measured crossover ≈ 4,096–16,384)
+MIN_SIZE = 8192
+
 
 def forward(z, out):
     """out = max(0, z) in one pass, or None."""
-    if not _jit.suits(z, out) or z.shape != out.shape:
+    if z.size < MIN_SIZE or z.shape != out.shape or not _jit.suits(z, out):
         return None
     fn = _jit.kernel(_forward_kernel)
     if fn is None:
@@ -32,7 +37,8 @@ def forward(z, out):
 
 def backward(a, da, out):
     """out = da · 1[a > 0] in one pass (out may be da), or None."""
-    if not _jit.suits(a, da, out) or not a.shape == da.shape == out.shape:
+    if a.size < MIN_SIZE or not a.shape == da.shape == out.shape \
+            or not _jit.suits(a, da, out):
         return None
     fn = _jit.kernel(_backward_kernel)
     if fn is None:

@@ -120,8 +120,8 @@ def batches(model, run: Run, order, first: int):
     model's device."""
     B, to_device = run.batch_size, model.backend.to_device
     if run.gathers is None:
-        run.gathers = tuple(None if a is None else Gather(a, B, a.dtype)
-                            for a in (run.X, run.y, run.w))
+        run.gathers = (Gather(run.X, B, model.dtype),) + tuple(
+            None if a is None else Gather(a, B, a.dtype) for a in (run.y, run.w))
     gather_x, gather_y, gather_w = run.gathers
     for b in range(first, run.n_batches):
         idx = order[b * B:(b + 1) * B]
