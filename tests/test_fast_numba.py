@@ -152,3 +152,37 @@ def test_training_with_the_kernels_is_bitwise_training_without(dtype):
     (w1, p1), (w0, p0) = _train(True, dtype), _train(False, dtype)
     assert all(_same(a, b) for a, b in zip(w1, w0, strict=True))
     assert _same(p1, p0)
+
+
+# -- the LSTM's step kernels ----------------------------------------------------
+def _lstm_run(mode, monkeypatch, truncate, dtype):
+    """Forward + backward of a fused LSTM; mode "off": NumPy lines, "python":
+    the kernels' source run as Python, "numba": the compiled kernels."""
+    with monkeypatch.context() as mp:
+        if mode == "off":
+            mp.setattr(_jit, "_state", {**_jit._state, "enabled": False})
+        elif mode == "python":
+            mp.setattr(_jit, "kernel", lambda fn: fn)
+        layer = gn.LSTM(6, input_dim=(5, 3), return_sequences=True, truncate=truncate)
+        net = gn.Sequential([layer], seed=0, dtype=dtype)
+        layer.need_input_grad = True
+        rng = np.random.default_rng(1)
+        net.set_weights([w + 0.3 * rng.normal(size=w.shape).astype(w.dtype)
+                         for w in net.get_weights()])
+        x = rng.normal(size=(4, 5, 3)).astype(dtype)
+        net.zero_grad()
+        y = layer.forward(x).copy()
+        dx = layer.backward(rng.normal(size=y.shape).astype(dtype)).copy()
+        assert layer.fused
+        return [y, dx, net.flat_grads.copy(), layer.C.copy()]
+
+
+@pytest.mark.parametrize("truncate", [None, 2])
+@pytest.mark.parametrize("mode", ["python", "numba"])
+def test_lstm_step_kernels_are_bitwise_the_numpy_lines(mode, truncate, monkeypatch):
+    if mode == "numba":
+        pytest.importorskip("numba")
+    for dtype in (np.float32, np.float64):
+        got = _lstm_run(mode, monkeypatch, truncate, dtype)
+        want = _lstm_run("off", monkeypatch, truncate, dtype)
+        assert all(_same(a, b) for a, b in zip(got, want, strict=True))

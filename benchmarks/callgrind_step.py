@@ -1,0 +1,82 @@
+"""Instructions per glassnet training step, counted by valgrind's callgrind —
+a count that does not depend on what else the machine is running.
+
+    python benchmarks/callgrind_step.py [--steps 40] [--kernels on|off]
+        [--pythonpath DIR]   # count another checkout of glassnet (e.g. main)
+
+Runs this file twice under ``valgrind --tool=callgrind``: once with a warm-up
+only (import, data, model, compile, a first fit) and once with the same
+warm-up followed by ``--steps`` training steps of 784-128-10, batch 128, Adam
+(``fit`` on random rows in [0, 1)); the difference of the two totals,
+divided by the steps, is the instructions of one step inside ``fit``.
+valgrind does not emulate AVX-512, so OpenBLAS and numba pick AVX2 code
+under it: the counts compare glassnet versions with each other, not with
+the native run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def child(steps: int, kernels: bool) -> None:
+    import numpy as np
+
+    import glassnet as gn
+    if not kernels:
+        try:
+            from glassnet.fast import use_kernels
+            use_kernels(False)
+        except ImportError:
+            pass
+    rng = np.random.default_rng(0)
+    X = rng.random((128 * 8, 784), dtype=np.float32)
+    y = rng.integers(0, 10, len(X))
+    net = gn.Sequential([gn.Dense(128, "relu", input_dim=784),
+                         gn.Dense(10, "softmax")], seed=0)
+    net.compile("categorical_crossentropy", "adam", learning_rate=1e-3)
+    net.fit(X, y, epochs=1, batch_size=128, verbose=0, seed=0)      # warm-up
+    if steps:
+        net.fit(np.tile(X, (steps // 8, 1)), np.tile(y, steps // 8), epochs=1,
+                batch_size=128, verbose=0, seed=1)
+
+
+def count(steps: int, kernels: bool, pythonpath: str | None) -> int:
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+    if pythonpath:
+        env["PYTHONPATH"] = pythonpath
+    with tempfile.TemporaryDirectory() as d:
+        out = os.path.join(d, "cg.out")
+        subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}",
+                        sys.executable, __file__, "--child", str(steps),
+                        "on" if kernels else "off"],
+                       env=env, check=True, capture_output=True)
+        text = open(out).read()
+    return int(re.search(r"^(?:summary|totals): (\d+)", text, re.M).group(1))
+
+
+def main() -> None:
+    if sys.argv[1:2] == ["--child"]:
+        child(int(sys.argv[2]), sys.argv[3] == "on")
+        return
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--steps", type=int, default=40, help="a multiple of 8")
+    p.add_argument("--kernels", choices=["on", "off"], default="on")
+    p.add_argument("--pythonpath", default=None)
+    a = p.parse_args()
+    kernels = a.kernels == "on"
+    base = count(0, kernels, a.pythonpath)
+    total = count(a.steps, kernels, a.pythonpath)
+    per = (total - base) / a.steps
+    print(f"{per / 1e6:.2f} M instructions per step (784-128-10, batch 128, Adam; "
+          f"kernels {a.kernels}; {a.pythonpath or 'this checkout'}; "
+          f"{a.steps} steps, totals {base:,} and {total:,})")
+
+
+if __name__ == "__main__":
+    main()
