@@ -17,8 +17,8 @@ they are needed (importing numba takes ~0.3 s, compiling a kernel ~0.5 s;
 
 Each kernel is tested bitwise equal to its NumPy form (``tests/test_fast_numba.py``),
 so switching them off (``glassnet.fast.use_kernels(False)``, which also
-switches off the SciPy BLAS call of ``glassnet.fast.gemm``) changes the time
-a step takes, never its numbers.
+switches off the BLAS call of ``glassnet.fast.gemm``) changes the time a
+step takes, never its numbers.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ _compiled: dict[Callable, Callable] = {}
 
 
 def use_kernels(on: bool = True) -> None:
-    """Switch the kernels that need an optional package (numba, SciPy's BLAS)
-    on — the default when the package is installed — or off."""
+    """Switch the numba kernels and the β = 1 gemm call on (the default where
+    numba / NumPy's OpenBLAS are found) or off."""
     _state["enabled"] = bool(on)
 
 
