@@ -48,8 +48,10 @@ class JaxPeer:
     def build(self, hidden, batch: int, seed: int = 0) -> None:
         self.info = self.ask(cmd="build", hidden=list(hidden), batch=batch, seed=seed)
 
-    def epoch(self) -> float:
-        return self.ask(cmd="epoch")["s"]
+    def epoch(self) -> tuple[float, float]:
+        """(wall seconds, CPU seconds) of one epoch, measured in the child."""
+        a = self.ask(cmd="epoch")
+        return a["s"], a["cpu"]
 
     def accuracy(self) -> float:
         return self.ask(cmd="accuracy")["acc"]

@@ -10,6 +10,8 @@ report gives the median ratio and the range of the per-round ratios.
 
 from __future__ import annotations
 
+import time
+
 import _cnn
 import _sections
 import bench_lstm as bl
@@ -21,7 +23,6 @@ from _common import (
     glassnet_model,
     import_sklearn,
     import_torch,
-    interleave,
     median,
     sklearn_epoch,
     sklearn_model,
@@ -38,6 +39,27 @@ MLP_ROWS = [
 ]
 TARGETS = {"jax": 1.0, "predict": 0.25, "lstm": 0.80, "cnn": 0.80,
            "sklearn64": 0.35, "floor": 1.5}
+
+
+def rounds(fns: dict, reps: int) -> tuple[dict, dict]:
+    """({name: [wall s]}, {name: [CPU s]}): every function once per round, the
+    order rotating. A function returns None (timed here: wall and this
+    process's CPU time; a float it returns, like a loss, is ignored) or its own
+    (wall, CPU) pair (the JAX child). CPU time
+    leaves out the time a process waited for a core the machine gave to
+    someone else, so on a shared machine it is the steadier measure."""
+    names = list(fns)
+    wall, cpu = {k: [] for k in names}, {k: [] for k in names}
+    for r in range(reps):
+        k0 = r % len(names)
+        for name in names[k0:] + names[:k0]:
+            c0, t0 = time.process_time(), time.perf_counter()
+            got = fns[name]()
+            w, c = got if isinstance(got, tuple) else \
+                (time.perf_counter() - t0, time.process_time() - c0)
+            wall[name].append(w)
+            cpu[name].append(c)
+    return wall, cpu
 
 
 def mlp(data, reps: int, jax) -> list[dict]:
@@ -57,8 +79,9 @@ def mlp(data, reps: int, jax) -> list[dict]:
         if jax is not None:
             jax.build(hidden, bs)                                  # compiles
             fns["jax"] = jax.epoch
-        times = interleave(fns, reps)
+        times, cpu = rounds(fns, reps)
         rows.append({"name": name, "hidden": hidden, "batch": bs, "times": times,
+                     "cpu": cpu,
                      "target_torch": target, "target_jax": TARGETS["jax"],
                      "gemm_gflop_per_epoch": gemm_flops_per_sample(hidden)
                      * len(X) / 1e9})
@@ -78,11 +101,11 @@ def sklearn64(reps: int) -> dict | None:
     net, clf = glassnet_model((128,)), sklearn_model(MLP, (128,), 128)
     glassnet_epoch(net, X64[:6000], y[:6000], 128, 0)
     sklearn_epoch(clf, X64[:6000], y[:6000])
-    times = interleave({"glassnet": lambda: glassnet_epoch(net, X64, y, 128, None),
-                        "scikit-learn": lambda: sklearn_epoch(clf, X64, y)}, reps)
+    times, cpu = rounds({"glassnet": lambda: glassnet_epoch(net, X64, y, 128, None),
+                         "scikit-learn": lambda: sklearn_epoch(clf, X64, y)}, reps)
     print("  targets scikit-learn, float64 X: " + ", ".join(
         f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
-    return {"times": times}
+    return {"times": times, "cpu": cpu}
 
 
 def lstm(reps: int, batches: int = 20) -> dict | None:
@@ -97,13 +120,14 @@ def lstm(reps: int, batches: int = 20) -> dict | None:
     bl.time_glassnet(net, X, y, 2, bs)
     bl.time_torch(torch, tm, X, y, 2, bs)
     scale = per_epoch / batches
-    times = interleave({
+    times, cpu = rounds({
         "glassnet": lambda: bl.time_glassnet(net, X, y, batches, bs),
         "torch": lambda: bl.time_torch(torch, tm, X, y, batches, bs)}, reps)
     times = {k: [t * scale for t in v] for k, v in times.items()}
+    cpu = {k: [t * scale for t in v] for k, v in cpu.items()}
     print("  targets LSTM: " + ", ".join(
         f"{k} {median(v):.2f}s" for k, v in times.items()), flush=True)
-    return {"times": times, "batches_timed": batches}
+    return {"times": times, "cpu": cpu, "batches_timed": batches}
 
 
 def cnn(reps: int, batches: int = 10) -> dict:
