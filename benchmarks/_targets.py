@@ -153,6 +153,38 @@ def floor(mlp_rows: list[dict], gflops: dict) -> list[dict]:
     return out
 
 
+def gemm_floor(data, reps: int, hidden=(128,), bs: int = 128) -> dict:
+    """A glassnet epoch against the same epoch's GEMMs alone — the products of
+    every step at their real shapes (x W, xᵀ dz, dz Wᵀ per layer; no dx for
+    the first), run back to back — both in CPU seconds, alternating. CPU time
+    leaves out the waits for a core on a shared machine; the ratio is how far
+    the whole epoch is from its own matrix products."""
+    X, y = data[0], data[1]
+    net = glassnet_model(hidden)
+    glassnet_epoch(net, X[:6000], y[:6000], bs, 0)
+    sizes = (784, *hidden, 10)
+    rng = np.random.default_rng(0)
+    mats = [(rng.random((bs, a), np.float32), rng.random((a, b), np.float32),
+             rng.random((bs, b), np.float32), np.empty((bs, b), np.float32),
+             np.empty((a, b), np.float32), np.empty((bs, a), np.float32), i > 0)
+            for i, (a, b) in enumerate(zip(sizes[:-1], sizes[1:], strict=True))]
+    steps = -(-len(X) // bs)
+
+    def gemms():
+        for _ in range(steps):
+            for x, W, dz, z, dW, dx, need_dx in mats:
+                np.matmul(x, W, out=z)                        # z = x W
+                np.matmul(x.T, dz, out=dW)                    # dW = xᵀ dz
+                if need_dx:
+                    np.matmul(dz, W.T, out=dx)                # dx = dz Wᵀ
+    wall, cpu = rounds({"glassnet": lambda: glassnet_epoch(net, X, y, bs, None),
+                        "GEMMs alone": gemms}, reps)
+    print("  targets floor (CPU s): " + ", ".join(
+        f"{k} {median(v):.3f}" for k, v in cpu.items()), flush=True)
+    return {"name": f"{'-'.join(map(str, sizes))}, batch {bs}", "wall": wall,
+            "cpu": cpu}
+
+
 def run_all(data, reps: int, threads: int | None, quick: bool) -> dict:
     """Every row of the targets table (``report_targets.render`` writes it)."""
     out: dict = {"gflops": _sections.gemm_rates(reps=3)}
@@ -165,6 +197,7 @@ def run_all(data, reps: int, threads: int | None, quick: bool) -> dict:
         if jax is not None:
             jax.close()
     out["floor"] = floor(out["mlp"], out["gflops"])
+    out["gemm_floor"] = gemm_floor(data, reps)
     out["predict"] = _sections.predict(data, 500 if quick else 2000,
                                        30 if quick else 100)
     out["sklearn64"] = sklearn64(reps)
