@@ -62,13 +62,13 @@ def rounds(fns: dict, reps: int) -> tuple[dict, dict]:
     return wall, cpu
 
 
-def mlp(data, reps: int, jax) -> list[dict]:
+def mlp(data, reps: int, jax, rows=MLP_ROWS) -> list[dict]:
     """One 60,000-sample epoch per library and round (JAX: ``jax``, a JaxPeer)."""
     X, y = data[0], data[1]
     torch = import_torch()
     Xt, yt = (torch.from_numpy(X), torch.from_numpy(y)) if torch else (None, None)
     rows = []
-    for name, hidden, bs, target in MLP_ROWS:
+    for name, hidden, bs, target in rows:
         net = glassnet_model(hidden)
         glassnet_epoch(net, X[:6000], y[:6000], bs, 0)              # warm-up
         fns = {"glassnet": lambda net=net, bs=bs: glassnet_epoch(net, X, y, bs, None)}
@@ -186,21 +186,25 @@ def gemm_floor(data, reps: int, hidden=(128,), bs: int = 128) -> dict:
 
 
 def run_all(data, reps: int, threads: int | None, quick: bool) -> dict:
-    """Every row of the targets table (``report_targets.render`` writes it)."""
+    """Every row of the targets table (``report_targets.render`` writes it);
+    ``quick``: the 784-128-10 rows, predict and scikit-learn only (for a
+    busy machine, where a multi-threaded 784-512-512-10 epoch takes minutes)."""
     out: dict = {"gflops": _sections.gemm_rates(reps=3)}
     jax = JaxPeer.start(threads)
     try:
-        out["mlp"] = mlp(data, reps, jax)
+        out["mlp"] = mlp(data, reps, jax,
+                         [r for r in MLP_ROWS if not quick or r[1] == (128,)])
         if jax is not None:
             out["jax_versions"] = {k: jax.info.get(k) for k in ("jax", "optax")}
     finally:
         if jax is not None:
             jax.close()
     out["floor"] = floor(out["mlp"], out["gflops"])
-    out["gemm_floor"] = gemm_floor(data, reps)
     out["predict"] = _sections.predict(data, 500 if quick else 2000,
                                        30 if quick else 100)
     out["sklearn64"] = sklearn64(reps)
-    out["lstm"] = lstm(reps, batches=10 if quick else 20)
+    if not quick:
+        out["gemm_floor"] = gemm_floor(data, reps)
+        out["lstm"] = lstm(reps)
     out["cnn"] = cnn(reps)
     return out
