@@ -67,7 +67,7 @@ def mlp(data, reps: int, jax, rows=MLP_ROWS) -> list[dict]:
     X, y = data[0], data[1]
     torch = import_torch()
     Xt, yt = (torch.from_numpy(X), torch.from_numpy(y)) if torch else (None, None)
-    rows = []
+    out = []
     for name, hidden, bs, target in rows:
         net = glassnet_model(hidden)
         glassnet_epoch(net, X[:6000], y[:6000], bs, 0)              # warm-up
@@ -80,14 +80,14 @@ def mlp(data, reps: int, jax, rows=MLP_ROWS) -> list[dict]:
             jax.build(hidden, bs)                                  # compiles
             fns["jax"] = jax.epoch
         times, cpu = rounds(fns, reps)
-        rows.append({"name": name, "hidden": hidden, "batch": bs, "times": times,
+        out.append({"name": name, "hidden": hidden, "batch": bs, "times": times,
                      "cpu": cpu,
                      "target_torch": target, "target_jax": TARGETS["jax"],
                      "gemm_gflop_per_epoch": gemm_flops_per_sample(hidden)
                      * len(X) / 1e9})
         print(f"  targets {name}: " + ", ".join(
             f"{k} {median(v):.3f}s" for k, v in times.items()), flush=True)
-    return rows
+    return out
 
 
 def sklearn64(reps: int) -> dict | None:
