@@ -90,6 +90,27 @@ def mlp(data, reps: int, jax, rows=MLP_ROWS) -> list[dict]:
     return out
 
 
+def predict_cpu(data, reps: int, calls: int = 2000) -> dict | None:
+    """Single-sample ``model.predict(x)`` (the public call, validation
+    included) against PyTorch's ``inference_mode`` forward + softmax: CPU
+    time per call over blocks of ``calls`` calls, alternating by block."""
+    torch = import_torch()
+    if torch is None:
+        return None
+    net, tm = glassnet_model((128,)), TorchMLP(torch, (128,))
+    x1 = data[2][:1].copy()
+    block = {"glassnet": lambda: [net.predict(x1) for _ in range(calls)],
+             "torch": lambda: [tm.predict_proba(x1) for _ in range(calls)]}
+    for f in block.values():
+        f()
+    wall, cpu = rounds(block, reps)
+    per_call = {k: [t / calls for t in v] for k, v in cpu.items()}
+    print("  targets predict (CPU µs per call): " + ", ".join(
+        f"{k} {median(v) * 1e6:.1f}" for k, v in per_call.items()), flush=True)
+    return {"cpu": per_call, "wall": {k: [t / calls for t in v]
+                                      for k, v in wall.items()}}
+
+
 def sklearn64(reps: int) -> dict | None:
     """784-128-10, batch 128, on ``X / 255`` as users write it (float64)."""
     MLP = import_sklearn()
@@ -202,6 +223,7 @@ def run_all(data, reps: int, threads: int | None, quick: bool) -> dict:
     out["floor"] = floor(out["mlp"], out["gflops"])
     out["predict"] = _sections.predict(data, 500 if quick else 2000,
                                        30 if quick else 100)
+    out["predict_cpu"] = predict_cpu(data, reps)
     out["sklearn64"] = sklearn64(reps)
     if not quick:
         out["gemm_floor"] = gemm_floor(data, reps)

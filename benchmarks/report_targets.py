@@ -51,6 +51,14 @@ def render(t: dict) -> list[str]:
         body.append(_row("single-sample `model.predict(x)` vs PyTorch "
                          "`inference_mode`", p["glassnet"], p["torch"], "PyTorch",
                          0.25, "us"))
+    pc = t.get("predict_cpu")
+    if pc:
+        g, o = pc["cpu"]["glassnet"], pc["cpu"]["torch"]
+        r, rng = _ratio_cells(g, o)
+        body.append(["single-sample `model.predict(x)` vs PyTorch, CPU time per call",
+                     f"{statistics.median(g) * 1e6:.1f} µs",
+                     f"PyTorch {statistics.median(o) * 1e6:.1f} µs", f"**{r:.2f}**",
+                     rng, f"{r:.2f}", "≤ 0.25", "met" if r <= 0.25 else "NOT met"])
     if t.get("lstm"):
         s = t["lstm"]["times"]
         body.append(_row("LSTM(128) on MNIST rows, batch 128, epoch", s["glassnet"],
