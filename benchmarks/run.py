@@ -63,6 +63,10 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=None, metavar="N",
                    help="give both NumPy's BLAS and torch N threads (default: each "
                    "library's own default, all cores)")
+    p.add_argument("--pin-core", type=int, default=None, metavar="CPU",
+                   help="run on this one CPU only (os.sched_setaffinity; the JAX "
+                   "child inherits it): JAX's asynchronous dispatch otherwise "
+                   "keeps a second core busy even with one XLA thread")
     p.add_argument("--out", type=pathlib.Path, default=HERE / "out")
     p.add_argument("--record", action="store_true",
                    help="append the report to benchmarks/RESULTS.md")
@@ -106,6 +110,9 @@ def main(argv=None) -> int:
             torch.set_num_threads(args.threads)
     meta["threads"] = ("each library's default" if args.threads is None else
                        f"{args.threads} for NumPy's BLAS and for torch")
+    if args.pin_core is not None:
+        os.sched_setaffinity(0, {args.pin_core})
+        meta["threads"] += f"; every process pinned to CPU {args.pin_core}"
     print(f"{meta['date']}  {meta['machine_start']}", flush=True)
     if os.getloadavg()[0] > 0.5:
         print("  note: other processes are using the CPU (see the load average); "
