@@ -4,7 +4,7 @@
 
 Without numba nothing here is imported and every formula runs in its NumPy
 form. With it, the kernels of ``glassnet.fast`` are compiled the first time
-they are needed (importing numba takes ~0.3 s, compiling a kernel ~0.5 s;
+they are needed (issue 16 measured ~0.3 s to import numba, ~0.5 s to compile a kernel;
 ``cache=True`` keeps the machine code in ``__pycache__`` for later runs) with
 
 - ``error_model="numpy"``: a division by zero gives inf/NaN as in NumPy;
