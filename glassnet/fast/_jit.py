@@ -4,12 +4,13 @@
 
 Without numba nothing here is imported and every formula runs in its NumPy
 form. With it, the kernels of ``glassnet.fast`` are compiled the first time
-they are needed (issue 16 measured ~0.3 s to import numba, ~0.5 s to compile a kernel;
-``cache=True`` keeps the machine code in ``__pycache__`` for later runs) with
+they are needed (issue 16 measured ~0.3 s to import numba and ~0.5 s to
+compile a kernel; ``cache=True`` keeps the machine code in ``__pycache__``
+for later runs) with
 
 - ``error_model="numpy"``: a division by zero gives inf/NaN as in NumPy;
   numba's default ("python") checks every division and raises, which made
-  the same kernel 3× slower than NumPy here;
+  the same kernel 3× slower than NumPy (issue 16's measurement);
 - no ``fastmath``: no reordering and no fused multiply-add, so a kernel
   rounds exactly as the NumPy lines it replaces. Its scalars come in as
   arguments of the array's dtype (a Python float literal inside a float32
