@@ -33,7 +33,7 @@ lint: $(VENV)/.test
 	$(VENV)/bin/ruff check glassnet tests benchmarks
 
 bench: $(VENV)/.test
-	$(PIP) install "torch==2.13.0" "scikit-learn>=1.2" psutil
+	$(PIP) install "torch==2.13.0" -e ".[bench,fast]"
 	GLASSNET_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/run.py
 
 clean:
