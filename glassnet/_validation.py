@@ -90,11 +90,12 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
     if check_finite and not (_within(arr, np.finfo(dtype).max) if narrowing
                              else _all_finite(arr)):
         bad = _first_nonfinite(arr)
-        if not bad:
-            raise ShapeError(expected(f"values of {name} within {np.dtype(dtype)}'s "
-                                      f"range (|x| ≤ {np.finfo(dtype).max:.3g})",
-                                      f"values up to {np.abs(arr).max():.3g}",
-                                      "Scale the data (e.g. standardise X)."))
+        if not bad:         # finite, but beyond the model dtype's range
+            raise ShapeError(expected(
+                f"values in {name} that fit {np.dtype(dtype).name} (|x| ≤ "
+                f"{np.finfo(dtype).max:.3g})", f"values up to {np.abs(arr).max():.4g}",
+                "Rescale it (e.g. standardise, or divide by a power of 10), or "
+                "build the model with dtype='float64'."))
         raise ShapeError(overflow_error(X, bad, dtype, name) or expected(
             f"finite values in {name}", f"NaN or inf at index {bad}",
             "Drop or impute missing values before training."))

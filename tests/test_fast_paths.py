@@ -67,7 +67,7 @@ def test_training_runs_the_fast_adam(monkeypatch):
 
 # -- dW += xᵀ dz in one BLAS call (glassnet.fast.gemm, NumPy's own OpenBLAS) ------
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-@pytest.mark.parametrize("B,n_in,n_out", [(128, 784, 128), (96, 128, 10), (1, 5, 3),
+@pytest.mark.parametrize("B,n_in,n_out", [(128, 784, 128), (96, 128, 10), (2, 5, 3),
                                           (32, 512, 512)])
 def test_accumulating_gemm_equals_the_numpy_line(B, n_in, n_out, dtype):
     from glassnet.fast.gemm import _gemm, add_xt_dz
@@ -93,6 +93,7 @@ def test_accumulating_gemm_declines_what_it_cannot_take():
     assert not add_xt_dz(np.zeros((6, 3), np.float32), x[::2], dz[::2])  # strided
     assert not add_xt_dz(np.zeros((3, 6), np.float32).T, x, dz)    # dW not C-order
     assert not add_xt_dz(np.zeros((6, 3), np.int64), x.astype(int), dz.astype(int))
+    assert not add_xt_dz(np.zeros((6, 1), np.float32), x, dz[:, :1])  # NumPy: gemv
     from glassnet.fast import use_kernels
     use_kernels(False)
     try:
@@ -139,7 +140,7 @@ def test_float64_data_beyond_float32_range_is_refused_where_it_enters():
     from glassnet.errors import ShapeError
     X = np.ones((40, 6))
     X[5, 2] = 1e39                                   # finite in float64, inf in float32
-    with pytest.raises(ShapeError, match="range"):
+    with pytest.raises(ShapeError, match="fit float32"):
         _fit(X, np.arange(40) % 3)
     X[5, 2] = np.nan
     with pytest.raises(ShapeError, match=r"NaN or inf at index \(5, 2\)"):
@@ -154,3 +155,19 @@ def test_the_float32_finite_check_catches_what_the_dot_product_hides():
     assert _all_finite(X)
     X[10, 0] = -np.inf
     assert not _all_finite(X)
+
+
+@pytest.mark.parametrize("shape", [(12, 10, 1), (1, 10, 4), (12, 1, 4), (7, 5, 3)])
+def test_gemm_accumulate_is_bitwise_numpys_product_for_every_shape(shape):
+    """From zero, dW += xᵀ dz equals NumPy's own product bit for bit, including
+    the vector-shaped products NumPy computes with gemv."""
+    from glassnet.fast.gemm import add_xt_dz
+    B, n_in, n_out = shape
+    rng = np.random.default_rng(sum(shape))
+    for dtype in (np.float32, np.float64):
+        x = rng.normal(size=(B, n_in)).astype(dtype)
+        dz = rng.normal(size=(B, n_out)).astype(dtype)
+        dW = np.zeros((n_in, n_out), dtype)
+        if not add_xt_dz(dW, x, dz):
+            dW += x.T @ dz
+        assert dW.tobytes() == (x.T @ dz).tobytes()

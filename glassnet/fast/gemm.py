@@ -18,10 +18,12 @@ one, 100× slower on a busy machine) and possibly another OpenBLAS version.
 
 Equal to ``dW += x.T @ dz`` to float rounding; bitwise when dW holds zeros
 (every training step: the model zeroes the gradients first; 0 + p = p), as
-``tests/test_fast_paths.py`` checks. Where NumPy's BLAS is not found (another
-build: MKL, Accelerate), for arrays it cannot take (another device or dtype,
-non-contiguous) or with ``use_kernels(False)``, ``add_xt_dz`` returns False
-and the caller runs its NumPy line.
+``tests/test_fast_paths.py`` checks. A product with a dimension of 1 is left
+to NumPy, which computes it with gemv or a dot product (another order).
+Where NumPy's BLAS is not found (another build: MKL, Accelerate), for
+arrays it cannot take (another device or dtype, non-contiguous) or with
+``use_kernels(False)``, ``add_xt_dz`` returns False and the caller runs its
+NumPy line.
 """
 
 from __future__ import annotations
@@ -45,14 +47,22 @@ def add_xt_dz(dW, x, dz) -> bool:
             and x.flags.c_contiguous and dz.flags.c_contiguous
             and dW.flags.c_contiguous and x.ndim == dz.ndim == dW.ndim == 2):
         return False
+    (B, n_in), n_out = x.shape, dz.shape[1]
+    if min(B, n_in, n_out) == 1:   # NumPy's matmul takes gemv or a dot product
+        return False               # there: another summation order
     gemm = _gemm(dW.dtype.char)
     if gemm is None:
         return False
-    (B, n_in), n_out = x.shape, dz.shape[1]
     # row-major C (n_in, n_out) = 1 · Aᵀ · B + 1 · C with A = x (B, n_in), B = dz
-    gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, n_in, n_out, B, 1.0, x.ctypes.data, n_in,
-         dz.ctypes.data, n_out, 1.0, dW.ctypes.data, n_out)
+    gemm(_ROW_MAJOR, _TRANS, _NO_TRANS, n_in, n_out, B, 1.0, _address(x), n_in,
+         _address(dz), n_out, 1.0, _address(dW), n_out)
     return True
+
+
+def _address(a: np.ndarray) -> int:
+    """The data pointer (``a.ctypes`` would keep a ctypes object alive per
+    view: memory that grows with every step)."""
+    return a.__array_interface__["data"][0]
 
 
 def _gemm(char: str):
