@@ -43,6 +43,7 @@ from glassnet.glassbox.formatting import (
     signed_sum,
 )
 from glassnet.glassbox.formulas import Factor
+from glassnet.glassbox.latex import render_html, render_latex
 from glassnet.glassbox.notation import Names, Notation
 from glassnet.glassbox.trace import capture, complete, restore, snapshot
 from glassnet.glassbox.updates import update_lines
@@ -78,6 +79,20 @@ class Receipt:
 
     def markdown(self) -> str:
         return render_markdown(self.lines)
+
+    def html(self) -> str:
+        """Typeset formulas (MathJax) between bold titles and prose notes."""
+        return render_html(self.lines)
+
+    def latex(self) -> str:
+        """The whole receipt as one LaTeX ``aligned`` block."""
+        return render_latex(self.lines)
+
+    # Jupyter picks the richest it can show: HTML (typeset by MathJax in
+    # JupyterLab and in the documentation site), else LaTeX, else Markdown.
+    _repr_html_ = html
+    _repr_latex_ = latex
+    _repr_markdown_ = markdown
 
     def __str__(self) -> str:
         return self.text()

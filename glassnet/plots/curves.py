@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save
+from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save, shown_inline
 
 _NOT_CURVES = ("lr", "time")
 
@@ -31,6 +31,11 @@ def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path
 
     One panel per quantity; a learning-rate panel is added when it changed.
     """
+    return save(history_figure(history, title), path)
+
+
+def history_figure(history, title: str = ""):
+    """The figure ``plot_history`` saves; it displays inline in Jupyter."""
     epochs, values = _as_dict(history)
     if not epochs:
         raise ShapeError(expected("a history with at least one epoch", "none",
@@ -60,7 +65,7 @@ def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path
         ax.legend(fontsize="small")
     if title:
         fig.suptitle(title)
-    return save(fig, path)
+    return shown_inline(fig)
 
 
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
