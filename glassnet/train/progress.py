@@ -101,7 +101,8 @@ class EpochProgress:
         self.n_batches, self.end_epoch = n_batches, end_epoch
         self.stream = stream
         self.bar_class = bar_class(verbose, stream)
-        self.notebook = bar_class is not None and self.bar_class is _notebook_tqdm()
+        widget = _notebook_tqdm()
+        self.notebook = widget is not None and self.bar_class is widget
         self.bar = None
         self._last = 0.0
 
