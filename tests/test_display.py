@@ -152,3 +152,16 @@ def test_importing_glassnet_needs_no_jupyter_and_no_matplotlib():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True,
                          text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_plot_functions_without_a_path_return_an_inline_figure(tmp_path):
+    pytest.importorskip("matplotlib")
+    from glassnet import plots
+
+    fig = plots.plot_activations(names=["sigmoid", "relu"])
+    assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
+    assert fig._repr_png_().startswith(b"\x89PNG")
+    fig = plots.plot_optimizers({"sgd": [1.0, 0.5, 0.3], "adam": [1.0, 0.2, 0.1]})
+    assert fig._repr_png_().startswith(b"\x89PNG")
+    path = plots.plot_activations(tmp_path / "act.png", names=["tanh"])
+    assert path.read_bytes().startswith(b"\x89PNG")     # with a path: a file

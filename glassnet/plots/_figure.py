@@ -2,7 +2,8 @@
 
 No pyplot, so no global figure state and no GUI backend: every plot function
 builds a ``Figure``, draws on it and writes a PNG, which works the same on a
-laptop, a server and in CI.
+laptop, a server and in CI. Called without a path, a plot function returns
+the figure instead, and a notebook shows it inline.
 """
 
 from __future__ import annotations
@@ -51,6 +52,12 @@ def shown_inline(fig):
     it is the last expression of a cell (IPython looks up ``_repr_png_``)."""
     fig._repr_png_ = lambda: png_bytes(fig)
     return fig
+
+
+def finish(fig, path: str | os.PathLike[str] | None):
+    """Save to ``path`` and return the path; without a path, return the figure
+    itself, which Jupyter draws inline."""
+    return shown_inline(fig) if path is None else save(fig, path)
 
 
 def grid(n: int, max_cols: int = 3) -> tuple[int, int]:

@@ -6,11 +6,22 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save, shown_inline
+from glassnet.plots._figure import (
+    TRAIN,
+    VALID,
+    finish,
+    grid,
+    new_figure,
+    shown_inline,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _NOT_CURVES = ("lr", "time")
 
@@ -26,12 +37,13 @@ def _as_dict(history) -> tuple[list[int], dict[str, list[float]]]:
                                type(history).__name__, "Pass net.fit(...)'s result."))
 
 
-def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path:
+def plot_history(history, path: str | os.PathLike[str] | None = None,
+                 title: str = "") -> Path | Figure:
     """Loss and each metric per epoch, training (solid) beside validation (dashed).
 
     One panel per quantity; a learning-rate panel is added when it changed.
     """
-    return save(history_figure(history, title), path)
+    return finish(history_figure(history, title), path)
 
 
 def history_figure(history, title: str = ""):
@@ -69,8 +81,9 @@ def history_figure(history, title: str = ""):
 
 
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
-                    path: str | os.PathLike[str],
-                    title: str = "optimizer arena", xlabel: str = "step") -> Path:
+                    path: str | os.PathLike[str] | None = None,
+                    title: str = "optimizer arena",
+                    xlabel: str = "step") -> Path | Figure:
     """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y.
 
     Curves longer than 100 steps are drawn faint, with their moving mean over
@@ -109,12 +122,12 @@ def plot_optimizers(curves: Mapping[str, Sequence[float]],
     ax.set_title(title)
     ax.grid(alpha=0.3)
     ax.legend()
-    return save(fig, path)
+    return finish(fig, path)
 
 
-def plot_confusion_matrix(cm, path: str | os.PathLike[str],
+def plot_confusion_matrix(cm, path: str | os.PathLike[str] | None = None,
                           class_names: Sequence[str] | None = None,
-                          title: str = "confusion matrix") -> Path:
+                          title: str = "confusion matrix") -> Path | Figure:
     """C[i, j] = samples of true class i predicted as j; colour = row share."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
@@ -144,4 +157,4 @@ def plot_confusion_matrix(cm, path: str | os.PathLike[str],
     ax.set_ylabel("true class")
     accuracy = np.trace(cm) / max(cm.sum(), 1)
     ax.set_title(f"{title}\naccuracy {accuracy:.3f}")
-    return save(fig, path)
+    return finish(fig, path)
