@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import glassnet as gn
+from glassnet import plots
 from glassnet.glassbox.latex import aligned_row, to_latex
 from glassnet.train import progress
 
@@ -65,11 +66,7 @@ def test_receipt_html_typesets_the_chain_with_its_numbers():
     assert frac in html and frac in latex
     assert r"\begin{aligned}" in html and "class='arithmatex'" in html
     assert r"w_{5} &amp;\leftarrow w_{5} - \eta \cdot g" in html  # HTML-escaped &
-    assert r_markdown_has_numbers(r)
-
-
-def r_markdown_has_numbers(r) -> bool:
-    return "0.0821670406" in r._repr_markdown_()
+    assert "0.0821670406" in r._repr_markdown_()
 
 
 def test_every_number_of_a_receipt_survives_into_its_latex():
@@ -156,8 +153,6 @@ def test_importing_glassnet_needs_no_jupyter_and_no_matplotlib():
 
 def test_plot_functions_without_a_path_return_an_inline_figure(tmp_path):
     pytest.importorskip("matplotlib")
-    from glassnet import plots
-
     fig = plots.plot_activations(names=["sigmoid", "relu"])
     assert [ax.get_title() for ax in fig.axes] == ["sigmoid", "relu"]
     assert fig._repr_png_().startswith(b"\x89PNG")

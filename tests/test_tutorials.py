@@ -31,7 +31,7 @@ def test_the_tutorials_are_there():
     assert names[:4] == ["01-one-neuron.ipynb", "02-backpropagation-by-hand.ipynb",
                          "03-gradient-descent-and-optimizers.ipynb",
                          "04-train-validate-test.ipynb"]
-    assert "06-sequences.ipynb" in names
+    assert {"06-sequences.ipynb", "07-from-csv-to-deployed-model.ipynb"} <= set(names)
 
 
 @pytest.mark.slow
