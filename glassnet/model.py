@@ -16,6 +16,7 @@ from glassnet.core import losses
 from glassnet.core.network import Network
 from glassnet.core.summary import summary_html, summary_table
 from glassnet.errors import ConfigError, expected
+from glassnet.export.onnx import export_onnx
 from glassnet.files.model_format import save_model
 from glassnet.layers import layer_from_config
 from glassnet.train import loop, step
@@ -106,6 +107,17 @@ class Sequential(Network):
         return [np.array(self.backend.to_host(g), copy=True)
                 for _, _, g in self.parameters()]
 
+    def to(self, device) -> Sequential:
+        """Move the model, its loss and its optimizer state to ``device``
+        ("cpu" or "cuda"); returns the model. Data passed to fit/predict stays
+        NumPy either way."""
+        super().to(device)
+        if self.loss is not None:
+            self.loss.on_device(self.xp)
+        if self.optimizer is not None:
+            self.optimizer.on_device(self.backend)
+        return self
+
     def compiled_loss(self):
         if self.loss is None:
             raise ConfigError("no loss given and the model is not compiled: pass "
@@ -164,8 +176,8 @@ class Sequential(Network):
                             "config": layer.get_config()} for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict, seed=None,
-                    max_params: int | None = None) -> Sequential:
+    def from_config(cls, config: dict, seed=None, max_params: int | None = None,
+                    device: str = "cpu") -> Sequential:
         """Rebuild from get_config() via the closed ``LAYER_TYPES`` registry.
 
         ``max_params`` refuses (before allocating anything) an architecture with
@@ -186,10 +198,16 @@ class Sequential(Network):
                                            "The file's architecture and weights "
                                            "disagree."))
         return cls(layers, dtype=config.get("dtype", "float32"), seed=seed,
-                   name=config.get("name", "sequential"))
+                   name=config.get("name", "sequential"), device=device)
 
     def save(self, path, **kwargs) -> None:
         """Save architecture and weights (and ``self.meta``) to a safetensors
         model file, atomically; see ``glassnet.io.save_model`` for options."""
         save_model(self, path, **kwargs)
+
+    def export_onnx(self, path, opset: int = 17, preprocessing=None):
+        """Write this model as an ONNX graph whose output equals ``predict``
+        (needs the ``onnx`` extra); ``preprocessing``: fitted scalers to put
+        in front. Returns the onnx.ModelProto. See ``glassnet.export.onnx``."""
+        return export_onnx(self, path, opset=opset, preprocessing=preprocessing)
 

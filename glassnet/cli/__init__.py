@@ -5,6 +5,7 @@
     glassnet predict MODEL DATA        predictions and class probabilities (CSV)
     glassnet summary MODEL             layers, parameters, preprocessing
     glassnet explain MODEL [DATA]      receipts of one prediction
+    glassnet export MODEL OUT.onnx     the model as an ONNX graph
     glassnet demo NAME                 a guided demo
     glassnet plot RUN                  draw a run's plots again
 
@@ -19,7 +20,7 @@ import os
 import sys
 import traceback
 
-from glassnet.cli import demo, evaluate, explain, plot, predict, summary, train
+from glassnet.cli import demo, evaluate, explain, export, plot, predict, summary, train
 from glassnet.cli._parser import DEMO_NAMES, UsageError, build_parser
 from glassnet.errors import GlassnetError
 
@@ -31,7 +32,7 @@ BAD_INPUT = (GlassnetError, OSError, UnicodeError)
 #: Each command's ``run(args) -> exit status``, one module per command.
 COMMANDS = {"train": train.run, "evaluate": evaluate.run, "predict": predict.run,
             "summary": summary.run, "explain": explain.run, "demo": demo.run,
-            "plot": plot.run}
+            "plot": plot.run, "export": export.run}
 
 
 def _one_line(text: str) -> str:
@@ -48,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("glassnet", "choose a command: train, evaluate, "
-                             "predict, summary, explain, demo or plot")
+                             "predict, summary, explain, export, demo or plot")
         prog = f"glassnet {args.command}"
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly

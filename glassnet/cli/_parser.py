@@ -49,6 +49,7 @@ def build_parser() -> Parser:
                        "holds")
     s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
     _explain(sub)
+    _export(sub)
     s = sub.add_parser("demo", help="run a guided demo (e.g. backprop)")
     s.add_argument("name", metavar="NAME", help="the demo to run: "
                    + ", ".join(DEMO_NAMES))
@@ -155,6 +156,20 @@ def _predict(sub) -> None:
                    "order)")
     s.add_argument("--seed", type=int, default=1, metavar="N",
                    help="seed of a built-in dataset (default 1)")
+
+
+def _export(sub) -> None:
+    s = sub.add_parser("export", help="write a model as an ONNX graph",
+                       description="Write MODEL (a model file or a run directory) "
+                       "as an ONNX graph whose output equals glassnet's "
+                       "predictions. Needs the onnx extra.")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file or a "
+                   "run directory")
+    s.add_argument("output", metavar="OUT.onnx", help="where to write the graph")
+    s.add_argument("--opset", type=int, default=17, metavar="N",
+                   help="ONNX opset version (default 17)")
+    s.add_argument("--fold-scaler", action="store_true", help="put the file's "
+                   "saved scaler in front of the graph, so it takes raw features")
 
 
 def _explain(sub) -> None:

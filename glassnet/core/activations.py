@@ -162,9 +162,12 @@ class Softmax(Activation):
 
     def forward(self, z, out=None):
         xp, out = self.xp, self._out(z, out)
-        # (the ufuncs' own reduce: z.max / z.sum add a Python layer that costs
-        # more than the work itself on a row of 10 classes)
-        xp.subtract(z, xp.maximum.reduce(z, axis=-1, keepdims=True), out=out)
+        # (the ufuncs' own reduce where the module has it: z.max / z.sum add a
+        # Python layer that costs more than the work itself on a row of 10
+        # classes; CuPy reduces only with add and multiply)
+        zmax = xp.maximum.reduce(z, axis=-1, keepdims=True) if xp.__name__ == \
+            "numpy" else z.max(axis=-1, keepdims=True)
+        xp.subtract(z, zmax, out=out)
         xp.exp(out, out=out)                                # e^(zᵢ − max z)
         out /= xp.add.reduce(out, axis=-1, keepdims=True)   # ÷ Σⱼ e^(zⱼ − max z)
         return out

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet import gpu  # noqa: F401 - makes device="cuda" known
 from glassnet._validation import (
     as_dtype,
     as_rng,
@@ -81,7 +82,8 @@ class Network:
                     f"input_dim={shape} for layer {i} (the previous layer's output)",
                     f"input_dim={layer.input_dim}",
                     "Drop input_dim from later layers or make the sizes agree."))
-            layer.dtype, layer.xp, layer.rng = self.dtype, self.xp, self.rng
+            layer.dtype, layer.rng = self.dtype, self.rng
+            layer.use(self.backend)
             layer.need_input_grad = i > 0
             shape = layer.build(shape)
             base = layer.name or _snake(type(layer).__name__)
@@ -113,6 +115,24 @@ class Network:
             state = {k: self.backend.to_device(v, self.dtype)
                      for k, v in layer.init_state(self.dtype).items()}
             layer.bind(params, grads, state)
+
+    def to(self, device: str | backend_mod.Backend) -> Network:
+        """Move the model to ``device`` ("cpu" or "cuda"): the flat parameter
+        and gradient buffers, every layer's state and views into them, and
+        the layers' array module. Returns the model."""
+        new, old = backend_mod.get(device), self.backend
+        if new is old:
+            return self
+        self.flat_params = new.to_device(old.to_host(self.flat_params))
+        self.flat_grads = new.to_device(old.to_host(self.flat_grads))
+        self.backend, self.xp = new, new.xp
+        for layer in self.layers:
+            state = {k: new.to_device(old.to_host(v)) for k, v in layer.state.items()}
+            mine = [s for s in self.slots if s.layer is layer]
+            layer.use(new)
+            layer.bind({s.name: s.of(self.flat_params) for s in mine},
+                       {s.name: s.of(self.flat_grads) for s in mine}, state)
+        return self
 
     @property
     def n_outputs(self) -> int:
@@ -164,8 +184,9 @@ class Network:
             d[k][...] = self.backend.to_device(arr)
 
     def assign_flat_params(self, flat) -> None:
-        """θ ← ``flat``, a copy of ``flat_params`` taken earlier."""
-        self.xp.copyto(self.flat_params, flat)
+        """θ ← ``flat``, a copy of ``flat_params`` taken earlier (on the device
+        or on the host)."""
+        self.xp.copyto(self.flat_params, self.backend.to_device(flat))
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)

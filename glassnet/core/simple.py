@@ -59,6 +59,10 @@ class Dropout(Layer):
     forward (training):  m ~ Bernoulli(1 − p),  y = x ⊙ m / (1 − p)
     forward (inference): y = x
     backward:            dx = dy ⊙ m / (1 − p)
+
+    u comes from the model's generator: drawn by it on the CPU, computed on a
+    GPU from one key it draws (``Backend.uniform``), so masks are reproducible
+    from the seed and a resumed run draws the same ones.
     """
 
     keeps = ("mask",)
@@ -79,7 +83,7 @@ class Dropout(Layer):
         if not self.active:
             return x
         u = self._buffer("u", x.shape)
-        self.rng.random(out=u, dtype=u.dtype)             # u ~ U[0, 1)
+        self.backend.uniform(self.rng, u)                  # u ~ U[0, 1)
         mask = self._buffer("mask", x.shape)
         self.xp.greater_equal(u, self.rate, out=mask, casting="unsafe")
         mask *= 1.0 / (1.0 - self.rate)                    # m / (1 − p)

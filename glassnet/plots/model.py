@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from glassnet.core.backend import to_host
 from glassnet.core.dense import Dense
 from glassnet.errors import ShapeError, expected
 from glassnet.plots._figure import NEGATIVE, POSITIVE, finish, new_figure
@@ -98,7 +99,7 @@ def plot_weight_histograms(model, path: str | os.PathLike[str] | None = None,
     cols = 2 if gradients is not None else 1
     fig = new_figure(4.2 * cols, 2.2 * len(params) + 0.5)
     for r, (name, value, _) in enumerate(params):
-        _hist(fig.add_subplot(len(params), cols, r * cols + 1), value, bins,
+        _hist(fig.add_subplot(len(params), cols, r * cols + 1), to_host(value), bins,
               f"{name}  {tuple(value.shape)}", POSITIVE)
         if gradients is not None:
             _hist(fig.add_subplot(len(params), cols, r * cols + 2), gradients[r],
@@ -141,7 +142,7 @@ def plot_network(model, path: str | os.PathLike[str] | None = None,
     ys = [_positions(len(s), len(s) < n) for s, n in zip(shown, sizes, strict=True)]
     top = max(max(p) for p in ys)
     for li, layer in enumerate(dense):
-        W = layer.params["W"]                              # (n_in, n_out)
+        W = to_host(layer.params["W"])                     # (n_in, n_out)
         sub = W[np.ix_(shown[li], shown[li + 1])]
         scale = max(float(np.abs(W).max()), 1e-12)
         for a, ya in enumerate(ys[li]):

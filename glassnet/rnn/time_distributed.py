@@ -91,11 +91,16 @@ class TimeDistributed(Layer):
                                       f"{tuple(input_shape)}", "Put it after a "
                                       "recurrent layer with return_sequences=True."))
         inner = self.layer
-        inner.dtype, inner.xp, inner.rng = self.dtype, self.xp, self.rng
+        inner.dtype, inner.rng = self.dtype, self.rng
+        inner.use(self.backend)
         out = inner.build(tuple(input_shape[1:]))
         self.input_shape = tuple(input_shape)
         self.output_shape = (input_shape[0], *out)
         return self.output_shape
+
+    def use(self, backend):
+        super().use(backend)
+        self.layer.use(backend)
 
     def param_shapes(self):
         return self.layer.param_shapes()

@@ -4,11 +4,13 @@ Why each piece is needed for a bitwise-equal resume: the weights and the
 optimizer state (m, v, t) determine the next update; the shuffle generator
 determines the order of the remaining batches (mid-epoch we rewind it to the
 start of the epoch so the same permutation is drawn again); ``model.rng``
-drives dropout masks. Callback states (EarlyStopping's counters and best
-weights, ReduceLROnPlateau's counters) make early stopping and plateau
-tracking continue where they were. On resume, callback i gets the state saved
-for callback i if both have the same class name; other callbacks (added,
-removed, reordered) start fresh.
+drives dropout masks (on a GPU too: each mask's key is drawn from it).
+Callback states (EarlyStopping's counters and best weights,
+ReduceLROnPlateau's counters) make early stopping and plateau tracking
+continue where they were. On resume, callback i gets the state saved for
+callback i if both have the same class name; other callbacks (added, removed,
+reordered) start fresh. Arrays are written as host copies, so a checkpoint
+written on a GPU resumes on a CPU and the other way round.
 
 The file layout is ``glassnet.files.checkpoint``.
 """
@@ -21,6 +23,7 @@ import os
 
 import numpy as np
 
+from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
 from glassnet.files.checkpoint import (
     checkpoint_error,
@@ -73,8 +76,8 @@ class Checkpointer:
             "history": history.to_dict(),
             "callbacks": _callback_states(callbacks or []),
             "architecture": model.get_config(),
-            "weights": model.get_weights(),
-            "optimizer_state": opt.state,
+            "weights": model.get_weights(),                    # host copies
+            "optimizer_state": {k: to_host(v) for k, v in opt.state.items()},
         })
 
     # ------------------------------------------------------------- restore
@@ -98,7 +101,7 @@ class Checkpointer:
         opt = model.optimizer
         model.set_weights(ck["weights"])
         for k, arr in ck["optimizer_state"].items():
-            opt.state[k][...] = arr
+            opt.state[k][...] = model.backend.to_device(arr)
         opt.t = ck["optimizer"]["t"]
         if ck["optimizer"]["learning_rate"] is not None:
             opt.learning_rate = ck["optimizer"]["learning_rate"]

@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from glassnet.data.batching import Gather
+from glassnet.train.feed import feed_for
 from glassnet.train.history import History
 from glassnet.train.progress import EpochProgress
 from glassnet.train.setup import Run, prepare
@@ -116,17 +116,11 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
 
 def batches(model, run: Run, order, first: int):
     """(b, xb, yb, wb) for batches first… of ``order``, gathered into buffers
-    allocated once (the last batch is a leading slice) and moved to the
-    model's device."""
-    B, to_device = run.batch_size, model.backend.to_device
-    if run.gathers is None:
-        run.gathers = tuple(None if a is None else Gather(a, B, a.dtype)
-                            for a in (run.X, run.y, run.w))
-    gather_x, gather_y, gather_w = run.gathers
-    for b in range(first, run.n_batches):
-        idx = order[b * B:(b + 1) * B]
-        yield (b, to_device(gather_x(idx)), to_device(gather_y(idx)),
-               None if gather_w is None else to_device(gather_w(idx)))
+    allocated once (the last batch is a leading slice) on the model's device
+    (``glassnet.train.feed``: the whole training set lives there when it fits)."""
+    if run.feed is None:
+        run.feed = feed_for(model.backend, (run.X, run.y, run.w), run.batch_size)
+    yield from run.feed.batches(order, first, run.n_batches)
 
 
 def record_batch(run: Run, sums: dict, L: float, out, yb, model) -> None:
@@ -134,7 +128,8 @@ def record_batch(run: Run, sums: dict, L: float, out, yb, model) -> None:
     nb = len(yb)
     sums["loss"] += L * nb
     if run.batch_metrics:
-        shown = metric_outputs(model, out)
+        to_host = model.backend.to_host               # metrics are NumPy code
+        yb, shown = to_host(yb), metric_outputs(model, to_host(out))
         for name, fn in run.batch_metrics:
             sums[name] += fn(yb, shown) * nb
 

@@ -47,7 +47,7 @@ class Run:
     end_epoch: int = 1
     resumed: dict | None = None        # position and sums from a checkpoint
     batch_metrics: list = field(default_factory=list)
-    gathers: tuple | None = None       # reused batch buffers for X, y, w
+    feed: object = None                # the batches on the device (train.feed)
 
     @property
     def n_batches(self) -> int:

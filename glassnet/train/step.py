@@ -50,7 +50,7 @@ def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
         names = [names]
     metrics = [metric_mod.get(m) for m in names]
     loss.on_device(model.xp)
-    optimizer.xp = model.xp
+    optimizer.on_device(model.backend)
     optimizer.build(model.flat_params)
     model.set_training_setup(loss, optimizer, metrics)
     return model
