@@ -12,6 +12,7 @@ import pytest
 
 import glassnet as gn
 from glassnet import plots
+from glassnet.glassbox.formatting import num
 from glassnet.glassbox.latex import aligned_row, to_latex
 from glassnet.train import progress
 
@@ -118,8 +119,12 @@ def test_trace_html_is_one_table_per_layer_with_small_arrays_written_out():
                          gn.Dense(3, "softmax")], seed=0)
     big.compile("categorical_crossentropy", "adam")
     rng = np.random.default_rng(0)
-    html = gn.trace(big, rng.random((5, 20)), np.array([0, 1, 2, 0, 1]))._repr_html_()
-    assert "mean " in html and "not formed: the output fuses with the loss" in html
+    t_big = gn.trace(big, rng.random((5, 20)), np.array([0, 1, 2, 0, 1]))
+    html = t_big._repr_html_()
+    assert "<th>mean</th>" in html
+    assert "not formed: the output fuses with the loss" in html
+    dW = t_big.layers[0]["dW"]
+    assert all(f"<td>{num(v, 4)}</td>" in html for v in (dW.mean(), dW.min(), dW.max()))
 
 
 def test_reports_display_as_markdown():

@@ -1,8 +1,8 @@
 """HTML tables for Jupyter: a trace as one table per layer.
 
-Each recorded array is one row: its name, its shape and either its values
-(small arrays, written out) or its mean, minimum and maximum, so a trace of
-a 784-128-10 network reads as a page, not as a dump of arrays.
+Each recorded array is one row: its name, its shape, what it is, and either
+its values (small arrays, written out) or its mean, minimum and maximum, so a
+trace of a 784-128-10 network reads as a page, not as a dump of arrays.
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ _MEANING = {
 def _describe(name: str) -> str:
     if name in _MEANING:
         return _MEANING[name]
+    if name.endswith("_applied"):
+        return f"∂L/∂{name[1:-8]} after clipping (what the update used)"
     if name.startswith("update_"):
         return "Δ = after − before"
     if name.endswith("_after"):
@@ -33,15 +35,17 @@ def _describe(name: str) -> str:
         return "optimizer state" + (" before" if name.endswith("_before") else "")
     if name.startswith("d"):
         return f"∂L/∂{name[1:]}"
-    return ""
+    return "parameter, before the update"
 
 
 def _values(v: np.ndarray) -> str:
+    """Table cells: the values themselves (few), else mean, min and max."""
     flat = np.asarray(v, dtype=np.float64).ravel()
     if flat.size <= _LISTED:
-        return "[" + ", ".join(num(x, 4) for x in flat) + "]"
-    return (f"mean {num(flat.mean(), 4)} · min {num(flat.min(), 4)} · "
-            f"max {num(flat.max(), 4)}")
+        listed = "[" + ", ".join(num(x, 4) for x in flat) + "]"
+        return f"<td colspan='3'>{escape(listed)}</td>"
+    return "".join(f"<td>{escape(num(x, 4))}</td>"
+                   for x in (flat.mean(), flat.min(), flat.max()))
 
 
 def _rows(d: dict):
@@ -52,7 +56,8 @@ def _rows(d: dict):
                 if isinstance(arr, np.ndarray):
                     yield f"{k}.{s}", str(arr.shape), _describe(k), _values(arr)
         elif v is None and k == "da":
-            yield k, "—", "not formed: the output fuses with the loss", ""
+            yield k, "—", "not formed: the output fuses with the loss", \
+                "<td colspan='3'></td>"
         elif isinstance(v, np.ndarray) and v.size:
             yield k, str(v.shape), _describe(k), _values(v)
 
@@ -68,10 +73,10 @@ def trace_html(trace) -> str:
         title = f"layers[{i}] {d['name']} ({d['type']}"
         title += f", {d['activation']})" if "activation" in d else ")"
         rows = "".join(f"<tr><td><code>{escape(n)}</code></td><td>{escape(s)}</td>"
-                       f"<td>{escape(m)}</td><td>{escape(v)}</td></tr>"
-                       for n, s, m, v in _rows(d))
+                       f"<td>{escape(m)}</td>{cells}</tr>"
+                       for n, s, m, cells in _rows(d))
         parts.append(f"<details open><summary>{escape(title)}</summary><table>"
                      "<thead><tr><th>array</th><th>shape</th><th>meaning</th>"
-                     f"<th>values</th></tr></thead><tbody>{rows}</tbody></table>"
-                     "</details>")
+                     "<th>mean</th><th>min</th><th>max</th></tr></thead>"
+                     f"<tbody>{rows}</tbody></table></details>")
     return "<div class='glassnet-trace'>" + "".join(parts) + "</div>"
