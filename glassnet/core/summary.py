@@ -54,10 +54,12 @@ def summary_table(model) -> str:
 def summary_html(model) -> str:
     """The same table as HTML, for Jupyter (counts right-aligned)."""
     th = "".join(f"<th style='text-align:left'>{escape(h)}</th>" for h in _HEAD)
+    keep = "white-space:nowrap"
     body = "".join(
-        f"<tr><td><code>{escape(name)}</code></td><td>{escape(shape)}</td>"
-        f"<td style='text-align:right'>{escape(count)}</td>"
-        f"<td>{escape(arith)}</td></tr>"
+        f"<tr><td><code>{escape(name)}</code></td>"
+        f"<td style='{keep}'>{escape(shape)}</td>"
+        f"<td style='text-align:right;{keep}'>{escape(count)}</td>"
+        f"<td style='{keep}'>{escape(arith)}</td></tr>"
         for name, shape, count, arith in _rows(model))
     totals = "<br>".join(f"<b>{escape(t)}</b>" for t in _totals(model))
     return (f"<div class='glassnet-summary'><p>{escape(_head(model))}</p>"
