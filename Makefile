@@ -7,7 +7,7 @@ SHARED := $(abspath ../shared/datasets)
 # an exported GLASSNET_DATA_DIR wins; `make test DATA_DIR=` runs without MNIST
 DATA_DIR ?= $(or $(GLASSNET_DATA_DIR),$(if $(wildcard $(SHARED)/mnist.npz),$(SHARED),))
 
-.PHONY: demo test lint bench clean venv docs
+.PHONY: demo test lint bench clean venv playground docs
 
 $(VENV)/.core: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,9 @@ venv: $(VENV)/.core
 
 demo: $(VENV)/.core
 	$(VENV)/bin/glassnet train circles --layers 16 --epochs 40 --seed 0 --output runs/demo
+
+playground: $(VENV)/.core
+	$(VENV)/bin/glassnet playground
 
 test: $(VENV)/.test
 	GLASSNET_DATA_DIR=$(DATA_DIR) MPLBACKEND=Agg $(PY) -m pytest -q

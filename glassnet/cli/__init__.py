@@ -8,6 +8,7 @@
     glassnet export MODEL OUT.onnx     the model as an ONNX graph
     glassnet demo NAME                 a guided demo
     glassnet plot RUN                  draw a run's plots again
+    glassnet playground                a web page where a network learns
 
 Exit status: 0 success, 2 bad input (one line on stderr saying what is wrong
 and how to fix it; --debug adds the traceback), 1 an unexpected error,
@@ -20,7 +21,17 @@ import os
 import sys
 import traceback
 
-from glassnet.cli import demo, evaluate, explain, export, plot, predict, summary, train
+from glassnet.cli import (
+    demo,
+    evaluate,
+    explain,
+    export,
+    playground,
+    plot,
+    predict,
+    summary,
+    train,
+)
 from glassnet.cli._parser import DEMO_NAMES, UsageError, build_parser
 from glassnet.errors import GlassnetError
 
@@ -32,7 +43,8 @@ BAD_INPUT = (GlassnetError, OSError, UnicodeError)
 #: Each command's ``run(args) -> exit status``, one module per command.
 COMMANDS = {"train": train.run, "evaluate": evaluate.run, "predict": predict.run,
             "summary": summary.run, "explain": explain.run, "demo": demo.run,
-            "plot": plot.run, "export": export.run}
+            "plot": plot.run, "export": export.run,
+            "playground": playground.run}
 
 
 def _one_line(text: str) -> str:
@@ -49,7 +61,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("glassnet", "choose a command: train, evaluate, "
-                             "predict, summary, explain, export, demo or plot")
+                             "predict, summary, explain, export, demo, plot "
+                             "or playground")
         prog = f"glassnet {args.command}"
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly

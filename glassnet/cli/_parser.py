@@ -64,7 +64,21 @@ def build_parser() -> Parser:
     s.add_argument("run", metavar="RUN")
     s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
                    "(default: RUN/plots)")
+    _playground(sub)
     return p
+
+
+def _playground(sub) -> None:
+    s = sub.add_parser("playground", help="a web page where a network learns in "
+                       "front of you, every number clickable",
+                       description="Serve the playground page on this machine "
+                       "(standard library only, works offline) until Ctrl-C.")
+    s.add_argument("--port", type=int, default=8765, metavar="N",
+                   help="port to serve on (default 8765; 0: any free port)")
+    s.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to bind (default 127.0.0.1: this machine only)")
+    s.add_argument("--no-open", dest="no_open", action="store_true",
+                   help="do not open a browser; just print the URL")
 
 
 def _version() -> str:

@@ -177,10 +177,16 @@ def read_table(
     delimiter: str | None = None,
     header: bool | None = None,
     encoding: str = "utf-8",
+    raw: bytes | None = None,
 ) -> Table:
-    """Read ``path`` into a ``Table`` with checked, rectangular rows."""
+    """Read ``path`` into a ``Table`` with checked, rectangular rows.
+
+    With ``raw`` the bytes are parsed instead of reading a file, and ``path``
+    only names the source in error messages (an upload, say).
+    """
     source = str(path)
-    text = _decode(_read_bytes(path, source), source, encoding)
+    raw = _read_bytes(path, source) if raw is None else bytes(raw)
+    text = _decode(raw, source, encoding)
     if delimiter is None:
         delimiter = sniff_delimiter(text)
     elif delimiter not in DELIMITERS and len(delimiter) != 1:

@@ -133,6 +133,33 @@ def load_csv(
     """
     _check_options(missing, task)
     table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
+    return _dataset(table, target, missing, one_hot, task, Path(path).stem)
+
+
+def load_csv_bytes(
+    raw: bytes,
+    target: str | int | None = None,
+    *,
+    source: str = "upload.csv",
+    delimiter: str | None = None,
+    header: bool | None = None,
+    missing: str = "error",
+    one_hot: bool | Sequence[str | int] = False,
+    task: str | None = None,
+    encoding: str = "utf-8",
+) -> Dataset:
+    """``load_csv`` on the bytes of a CSV file already in memory (an upload).
+
+    The same rules and checks apply; ``source`` names the data in messages.
+    """
+    _check_options(missing, task)
+    table = read_table(source, delimiter=delimiter, header=header,
+                       encoding=encoding, raw=raw)
+    return _dataset(table, target, missing, one_hot, task, Path(source).stem)
+
+
+def _dataset(table: Table, target, missing: str, one_hot, task, name: str
+             ) -> Dataset:
     t = table.column(-1 if target is None else target, "target")
     categorical = _categorical(table, one_hot)
     features = [j for j in range(len(table.names)) if j != t]
@@ -155,7 +182,7 @@ def load_csv(
     if task == "classification":
         _check_classes(table, t, y, class_names or [])
     return Dataset(
-        X, y, spec.feature_names, spec.target, class_names, task, spec, Path(path).stem
+        X, y, spec.feature_names, spec.target, class_names, task, spec, name
     )
 
 
