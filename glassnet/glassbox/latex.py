@@ -10,6 +10,8 @@ reads such a line and writes the same formula in LaTeX
 documentation site (whose MathJax reads ``class="arithmatex"``).
 The numbers are not re-computed or re-rounded: each digit string of the text
 line appears in the LaTeX one (``1.2e-07`` as ``1.2 \\times 10^{-7}``).
+``Rendered`` gives any record made of such lines (a receipt) its four forms
+and its Jupyter displays.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from html import escape
 
-from glassnet.glassbox.formatting import Line
+from glassnet.glassbox.formatting import Line, render_markdown, render_text
 
 _SYMBOLS = {
     "·": r"\cdot ", "×": r"\times ", "−": "-", "←": r"\leftarrow ", "→": r"\to ",
@@ -193,3 +195,38 @@ def render_latex(lines: list[Line]) -> str:
             cmd = r"\textbf" if kind == "title" else r"\text"
             rows.append(rf"&{cmd}{{{text}}}")
     return "$$\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}$$"
+
+
+class Rendered:
+    """The four forms of a worked computation made of ``self.lines``: text
+    for the terminal, Markdown, typeset HTML and LaTeX. Jupyter picks the
+    richest it can show: HTML (typeset by MathJax in JupyterLab and in the
+    documentation site), else LaTeX, else Markdown."""
+
+    lines: list[Line]
+
+    def text(self) -> str:
+        return render_text(self.lines)
+
+    def markdown(self) -> str:
+        return render_markdown(self.lines)
+
+    def html(self) -> str:
+        """Typeset formulas (MathJax) between bold titles and prose notes."""
+        return render_html(self.lines)
+
+    def latex(self) -> str:
+        """The whole computation as one LaTeX ``aligned`` block."""
+        return render_latex(self.lines)
+
+    def _repr_html_(self) -> str:
+        return self.html()
+
+    def _repr_latex_(self) -> str:
+        return self.latex()
+
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
+    def __str__(self) -> str:
+        return self.text()
