@@ -131,7 +131,7 @@ def test_press_play_watch_it_learn_and_open_the_numbers(page):
     p.locator("[data-testid=neuron]").first.click()
     receipt.filter(has_text="net_h1.1").wait_for()
     assert "tanh(" in receipt.text_content()
-    assert problems == []
+    assert problems == [], problems
 
 
 def test_a_tab_beyond_the_limit_is_told_plainly(browser, serve):
