@@ -9,6 +9,7 @@
     glassnet demo NAME                 a guided demo
     glassnet plot RUN                  draw a run's plots again
     glassnet playground                a web page where a network learns
+    glassnet search DATA --grid GRID   cross-validate every configuration of a grid
 
 Exit status: 0 success, 2 bad input (one line on stderr saying what is wrong
 and how to fix it; --debug adds the traceback), 1 an unexpected error,
@@ -29,6 +30,7 @@ from glassnet.cli import (
     playground,
     plot,
     predict,
+    search,
     summary,
     train,
 )
@@ -44,7 +46,7 @@ BAD_INPUT = (GlassnetError, OSError, UnicodeError)
 COMMANDS = {"train": train.run, "evaluate": evaluate.run, "predict": predict.run,
             "summary": summary.run, "explain": explain.run, "demo": demo.run,
             "plot": plot.run, "export": export.run,
-            "playground": playground.run}
+            "playground": playground.run, "search": search.run}
 
 
 def _one_line(text: str) -> str:
@@ -61,8 +63,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("glassnet", "choose a command: train, evaluate, "
-                             "predict, summary, explain, export, demo, plot "
-                             "or playground")
+                             "predict, summary, explain, export, demo, plot, "
+                             "playground or search")
         prog = f"glassnet {args.command}"
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly

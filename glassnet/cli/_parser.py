@@ -65,6 +65,7 @@ def build_parser() -> Parser:
     s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
                    "(default: RUN/plots)")
     _playground(sub)
+    _search(sub)
     return p
 
 
@@ -202,3 +203,37 @@ def _explain(sub) -> None:
                    "W[I, J] of layer LAYER (or LAYER,b,J), e.g. 0,W,1,3")
     s.add_argument("--update", action="store_true", help="with --weight: also the "
                    "optimizer's update of that weight")
+
+
+def _search(sub) -> None:
+    s = sub.add_parser(
+        "search", help="score every configuration of a grid by k-fold "
+        "cross-validation (locally or on a Dask cluster)",
+        description="Train every combination of the grid's option values on k-1 "
+        "folds and score it on the held-out fold, k times; write DIR/results.csv, "
+        "DIR/best.safetensors (the best configuration refit on every row) and "
+        "DIR/report.md. GRID is a TOML or JSON file mapping glassnet train options "
+        "to lists of values, e.g. lr = [0.01, 0.1] and layers = [16, \"32,16\"].")
+    s.add_argument("data", metavar="DATA", help="a built-in dataset name or a CSV "
+                   "file")
+    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
+                   "(default: the last column)")
+    s.add_argument("--grid", metavar="GRID", required=True, help="the grid file "
+                   "(.toml or .json)")
+    s.add_argument("--cv", type=int, default=5, metavar="K", help="number of folds "
+                   "(stratified for classification; default 5)")
+    s.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the "
+                   "data, the folds, the initial weights and the shuffling (default 0)")
+    s.add_argument("--output", metavar="DIR", help="where to write the results "
+                   "(default runs/search-<data name>)")
+    s.add_argument("--n-jobs", dest="n_jobs", type=int, default=1, metavar="N",
+                   help="local processes (joblib; -1: one per core; default 1)")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the "
+                   "Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)")
+    s.add_argument("--one-hot", dest="one_hot", action="store_true",
+                   help="one-hot encode non-numeric CSV feature columns")
+    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
+                   "drop, mean, median, most_frequent (default error)")
+    s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.add_argument("--no-plots", dest="no_plots", action="store_true",
+                   help="skip the plot in the report")

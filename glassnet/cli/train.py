@@ -47,20 +47,16 @@ def run(args) -> int:
     name = data.name or Path(cfg.data).stem
     cfg.output = cfg.output or str(Path("runs") / name)
     out = Path(cfg.output)
-    if cfg.standardize is None:
-        cfg.standardize = data.spec is not None  # CSV: yes; built-ins: as generated
     classify = data.task == "classification"
 
-    train_rows, val_rows = _split(data, cfg, classify)
-    steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
-    model, loss = build_model(cfg, data)
-    saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
+    saved, loss, train_rows, val_rows = prepare(cfg, data)
+    model = saved.model
     _print_plan(cfg, data, model, train_rows, val_rows)
 
     out.mkdir(parents=True, exist_ok=True)
     history, results, took = _fit(args, cfg, saved, data, train_rows, val_rows, out)
     command = config_mod.to_command(cfg)
-    files = _save(saved, out, cfg, history, _run_info(
+    files = _save(saved, out, cfg, history, run_info(
         cfg, data, name, loss, model, history, results, command, took))
     plots = {}
     if not args.no_plots:
@@ -100,36 +96,62 @@ def _fit(args, cfg, saved: ModelFile, data: Dataset, train_rows: np.ndarray,
          val_rows: np.ndarray, out: Path) -> tuple[History, dict, float]:
     """Fit on the transformed training rows; (history, results, seconds)."""
     model = saved.model
-    Xt, yt = saved.transform(data.X[train_rows]), data.y[train_rows]
-    val = None
-    if len(val_rows):
-        val = (saved.transform(data.X[val_rows]), data.y[val_rows])
     ckpt = out / "checkpoint.safetensors"
     if args.resume and ckpt.is_file():
         pos = read_checkpoint(ckpt)["position"]
         print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
               f" (of {pos['end_epoch']} epochs)")
-    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
-        if cfg.early_stopping else []
     t0 = time.perf_counter()
-    history = model.fit(
-        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
-        validation_data=val, seed=cfg.seed, callbacks=callbacks,
-        verbose=0 if args.quiet else 1,
-        checkpoint=ckpt if cfg.checkpoint else None,
-        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    history = fit_rows(saved, cfg, data, train_rows, val_rows,
+                       verbose=0 if args.quiet else 1,
+                       checkpoint=ckpt if cfg.checkpoint else None,
+                       checkpoint_every=cfg.checkpoint_every or None,
+                       resume=bool(args.resume))
     took = time.perf_counter() - t0
 
-    results = {"training": model.evaluate(Xt, yt)}
-    if val is not None:
-        results["validation"] = model.evaluate(*val)
+    results = {"training": model.evaluate(saved.transform(data.X[train_rows]),
+                                          data.y[train_rows])}
+    if len(val_rows):
+        results["validation"] = model.evaluate(saved.transform(data.X[val_rows]),
+                                               data.y[val_rows])
     for split, values in results.items():
         print(f"final {split}: " + "  ".join(f"{k} {v:.4f}" for k, v in
                                               values.items()))
     return history, results, took
 
 
-def _run_info(cfg, data: Dataset, name: str, loss, model: Sequential,
+def prepare(cfg, data: Dataset) -> tuple[ModelFile, loss_mod.Loss, np.ndarray,
+                                         np.ndarray]:
+    """Everything before the first batch: (model file, loss, training rows,
+    validation rows). Standardising defaults to yes for CSV files and no for
+    built-ins (recorded in ``cfg``); validation rows are split off (stratified
+    for classes); the StandardScaler is fitted on the training rows only."""
+    if cfg.standardize is None:
+        cfg.standardize = data.spec is not None
+    train_rows, val_rows = _split(data, cfg, data.task == "classification")
+    steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
+    model, loss = build_model(cfg, data)
+    saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
+    return saved, loss, train_rows, val_rows
+
+
+def fit_rows(saved: ModelFile, cfg, data: Dataset, train_rows: np.ndarray,
+             val_rows: np.ndarray, verbose: int = 0, **checkpointing) -> History:
+    """``model.fit`` on the transformed training rows, validated on the
+    validation rows (early stopping watches their loss when asked)."""
+    Xt, yt = saved.transform(data.X[train_rows]), data.y[train_rows]
+    val = None
+    if len(val_rows):
+        val = (saved.transform(data.X[val_rows]), data.y[val_rows])
+    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
+        if cfg.early_stopping else []
+    return saved.model.fit(
+        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
+        validation_data=val, seed=cfg.seed, callbacks=callbacks, verbose=verbose,
+        **checkpointing)
+
+
+def run_info(cfg, data: Dataset, name: str, loss, model: Sequential,
               history: History, results: dict, command: str, took: float) -> dict:
     """What the model file records about the data and the training run."""
     return {

@@ -77,6 +77,10 @@ def record(model, prev_params: np.ndarray | None, **info) -> dict:
     with np.errstate(over="ignore", invalid="ignore"):  # huge norms read as inf
         for lay in model.layers:
             layers.append(_layer_record(model, lay, prev_params))
+    if model.loss is not None and model.objective(model.loss).fused:
+        # a sigmoid output fused with cross-entropy passes p − y back, which
+        # does not shrink at the flat ends: a confident output is not stuck
+        layers[-1].pop("saturated", None)
     norms = [d["grad_norm"] for d, lay in zip(layers, model.layers, strict=True)
              if "grad_norm" in d and "W" in lay.param_shapes()]
     ratio = norms[0] / norms[-1] if len(norms) > 1 and norms[-1] > 0 else float("nan")

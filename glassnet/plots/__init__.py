@@ -12,6 +12,7 @@ from glassnet.plots.model import (
     plot_network,
     plot_weight_histograms,
 )
+from glassnet.plots.search import plot_search
 
 __all__ = [
     "plot_activations",
@@ -20,5 +21,6 @@ __all__ = [
     "plot_history",
     "plot_network",
     "plot_optimizers",
+    "plot_search",
     "plot_weight_histograms",
 ]
