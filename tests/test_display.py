@@ -94,6 +94,8 @@ def test_every_number_of_a_receipt_survives_into_its_latex():
     ("out_o1·(1 − out_o1)", r"\mathrm{out}_{o1}\cdot (1 - \mathrm{out}_{o1})"),
     ("via o1: x", r"\text{via}\ o_{1}: x"),
     ("100% & $5_", r"100\% \& \$5\_"),
+    ("Σ_b Σ_(p,q) x̃[b, p + i]", r"\sum _{b} \sum _{p,q} \tilde{x}[b, p + i]"),
+    ("Σₖ e^(net_k)", r"\sum _{k} e^{\mathrm{net}_{k}}"),
 ])
 def test_to_latex(text, tex):
     assert to_latex(text) == tex

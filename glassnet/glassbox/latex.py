@@ -30,7 +30,7 @@ _SYMBOLS = {
     "δ": r"\delta ", "γ": r"\gamma ", "Σ": r"\sum ", "Ω": r"\Omega ",
     "θ": r"\theta ", "τ": r"\tau ", "φ": r"\varphi ", "∂": r"\partial ",
     "{": r"\{", "}": r"\}", "%": r"\%", "#": r"\#", "&": r"\&", "$": r"\$",
-    "_": r"\_", "\\": r"\backslash ", "~": r"\sim ",
+    "\\": r"\backslash ", "~": r"\sim ",
 }
 _SUB = dict(zip("₀₁₂₃₄₅₆₇₈₉ₖᵢⱼₜ", "0123456789kijt", strict=True))
 _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ᵗ", "0123456789t", strict=True))
@@ -38,27 +38,28 @@ _SUP = dict(zip("⁰¹²³⁴⁵⁶⁷⁸⁹ᵗ", "0123456789t", strict=True))
 _FUNCS = {"max", "min", "exp", "ln", "log", "sign", "clip", "softmax", "tanh",
           "step", "GELU", "mean", "relu", "sigmoid"}
 
-_NAME = r"[A-Za-z]+(?:_[A-Za-z0-9]+)?\d*\u0302?"
+_NAME = r"[A-Za-z]+(?:_[A-Za-z0-9]+)?\d*[\u0302\u0303]?"
 _TOKEN = re.compile(
     rf"(?P<grad>∂(?P<num>{_NAME})/∂(?P<den>{_NAME}))"
     r"|(?P<number>\d+(?:\.\d+)?(?:e[-+]?\d+)?)"
     rf"|(?P<name>{_NAME})"
     r"|(?P<sub>[₀-₉ₖᵢⱼₜ]+)|(?P<sup>[⁰¹²³⁴⁵⁶⁷⁸⁹ᵗ]+)"
-    r"|(?P<power>\^)|(?P<sqrt>√)|(?P<space>\s+)|(?P<other>.)")
+    r"|(?P<power>\^)|(?P<under>_)|(?P<sqrt>√)|(?P<space>\s+)|(?P<other>.)")
 
 
 def _name(word: str) -> str:
-    """``w5`` → ``w_{5}``, ``out_o1`` → ``\\mathrm{out}_{o1}``, ``m̂`` → ``\\hat{m}``."""
-    hat = word.endswith("\u0302")
-    word = word.rstrip("\u0302")
+    """``w5`` → ``w_{5}``, ``out_o1`` → ``\\mathrm{out}_{o1}``, ``m̂`` → ``\\hat{m}``,
+    ``x̃`` → ``\\tilde{x}``."""
+    accent = {"\u0302": r"\hat", "\u0303": r"\tilde"}.get(word[-1])
+    word = word.rstrip("\u0302\u0303")
     base, _, sub = word.partition("_")
     if not sub:
         m = re.fullmatch(r"([A-Za-z]+)(\d+)", base)
         if m:
             base, sub = m.groups()
     head = base if len(base) == 1 else rf"\mathrm{{{base}}}"
-    if hat:
-        head = rf"\hat{{{head}}}"
+    if accent:
+        head = rf"{accent}{{{head}}}"
     if sub:
         sub = rf"\mathrm{{{sub}}}" if sub.isalpha() and len(sub) > 1 else sub
         return f"{head}_{{{sub}}}"
@@ -107,9 +108,10 @@ def to_latex(text: str) -> str:
             tex = "_{" + "".join(_SUB[c] for c in tok) + "}"
         elif kind == "sup":
             tex = "^{" + "".join(_SUP[c] for c in tok) + "}"
-        elif kind in ("power", "sqrt"):
+        elif kind in ("power", "under", "sqrt"):    # x^(…), Σ_(p,q), √(…)
             arg, i = _group(text, i)
-            tex = f"^{{{arg}}}" if kind == "power" else rf"\sqrt{{{arg}}}"
+            tex = {"power": f"^{{{arg}}}", "under": f"_{{{arg}}}" if arg else r"\_",
+                   "sqrt": rf"\sqrt{{{arg}}}"}[kind]
         elif kind == "space":
             tex = " "
         else:
