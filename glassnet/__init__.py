@@ -57,6 +57,7 @@ from glassnet.layers import (
     Dense,
     Dropout,
     Flatten,
+    Rescale,
     SimpleRNN,
     TimeDistributed,
     pad_sequences,
@@ -70,7 +71,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GRU", "LSTM", "Activation", "ConfigError", "DataError", "Dense", "Dropout",
     "Flatten", "GlassnetError", "History", "KFold", "MinMaxScaler", "ModelFileError",
-    "Perceptron", "Sequential", "ShapeError", "SimpleRNN", "StandardScaler",
+    "Perceptron", "Rescale", "Sequential", "ShapeError", "SimpleRNN", "StandardScaler",
     "StratifiedKFold", "TimeDistributed", "TrainingError", "activations",
     "callbacks", "cross_validate", "data", "demos", "diagnose", "doctor", "explain",
     "find_lr", "glassbox", "gradcheck", "initializers", "io", "layers", "load",

@@ -8,6 +8,7 @@ One module for the whole library: the model and the training loop (``check_X``,
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -54,8 +55,10 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
     if isinstance(X, np.ndarray) and X.dtype == dtype:
         arr = X
     else:
+        refuse_complex(X, name)
         try:
-            arr = np.asarray(X, dtype=dtype)
+            with np.errstate(over="ignore"):   # overflow is reported below
+                arr = np.asarray(X, dtype=dtype)
         except (TypeError, ValueError) as err:
             raise ShapeError(expected(f"{name} as a numeric array", type(X).__name__
                                       + (" with non-numeric or ragged entries"),
@@ -79,10 +82,36 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
                                   "Pass a non-empty array."))
     if check_finite and not _all_finite(arr):
         bad = _first_nonfinite(arr)
-        raise ShapeError(expected(f"finite values in {name}",
-                                  f"NaN or inf at index {bad}",
-                                  "Drop or impute missing values before training."))
+        raise ShapeError(overflow_error(X, bad, dtype, name) or expected(
+            f"finite values in {name}", f"NaN or inf at index {bad}",
+            "Drop or impute missing values before training."))
     return arr
+
+
+def refuse_complex(X: Any, name: str) -> None:
+    """Complex numbers would lose their imaginary part in the cast to float."""
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ShapeError(expected(f"{name} as real numbers", "complex numbers "
+                                  f"(dtype {dtype})",
+                                  "Pass the real and imaginary parts as separate "
+                                  "features (np.real(X), np.imag(X)), or |X|."))
+
+
+def overflow_error(original: Any, index: tuple, dtype, name: str) -> str | None:
+    """The message when a finite value became ±inf in the cast to ``dtype``
+    (1e300 in float32), or None when the value was not finite to begin with."""
+    try:
+        value = float(np.asarray(original)[index])
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if not math.isfinite(value):
+        return None
+    top = float(np.finfo(dtype).max)
+    return expected(f"values in {name} that fit {np.dtype(dtype).name} (|x| ≤ "
+                    f"{top:.3g})", f"{value:.4g} at index {index}",
+                    "Rescale it (e.g. standardise, or divide by a power of 10), "
+                    "or build the model with dtype='float64'.")
 
 
 def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
@@ -142,13 +171,33 @@ def check_positive_int(value: Any, name: str, fix: str | None = None, *,
     return int(value)
 
 
+def is_finite_number(value: Any) -> bool:
+    """A real number (not a bool) that is finite as a float: ``10**400`` is not
+    (it would overflow), so no caller meets an OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def short_repr(value: Any, width: int = 40) -> str:
+    """repr(value), shortened: an int of 400 digits is not a message."""
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            abs(value) >= 10**width:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def check_non_negative(value: Any, name: str) -> float:
     """``value`` as a float if it is a finite number ≥ 0, or ConfigError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(expected(f"{name} as a number", repr(value),
                                    f"Pass e.g. {name}=0.1."))
-    if not np.isfinite(value) or value < 0:
-        raise ConfigError(expected(f"{name} ≥ 0 and finite", value,
+    if not is_finite_number(value) or value < 0:
+        raise ConfigError(expected(f"{name} ≥ 0 and finite", short_repr(value),
                                    f"Pass e.g. {name}=0.1."))
     return float(value)
 

@@ -18,6 +18,7 @@ and how to fix it; --debug adds the traceback), 1 an unexpected error,
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
@@ -107,6 +108,9 @@ def _silence_stdout() -> None:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, GlassnetError):
         where = f" {exc.filename}" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return _one_line(f"cannot write{where}: the disk is full ({exc.strerror})"
+                             ". Free some space, or pass --output on another disk.")
         return _one_line(f"cannot access{where}: {exc.strerror or exc}. Check the "
                          "path and its permissions.")
     return _one_line(exc)

@@ -64,6 +64,9 @@ def build_parser() -> Parser:
     s.add_argument("run", metavar="RUN")
     s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
                    "(default: RUN/plots)")
+    s.add_argument("--data", metavar="DATA", help="the training CSV (or built-in "
+                   "dataset) to draw the data points of; without it only a "
+                   "built-in dataset named in the model file is used")
     _playground(sub)
     _search(sub)
     return p
@@ -91,8 +94,7 @@ def _train(sub) -> None:
         "train", help="train a network on a built-in dataset or a CSV file",
         description="Train a network and save the model, history, plots and a "
         "report. Options override the --config file, which overrides the defaults. "
-        f"Built-in datasets: {', '.join(builtin_names())}.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        f"Built-in datasets: {', '.join(builtin_names())}.")
     s.add_argument("data", metavar="DATA", nargs="?", default=None,
                    help="a built-in dataset name or a CSV file")
     s.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML "
@@ -121,12 +123,7 @@ def _train(sub) -> None:
                    "better validation loss, keeping the best weights (default 0: off)")
     s.add_argument("--seed", type=int, metavar="N", help="seed for the data, split, "
                    "initial weights and shuffling (default 0)")
-    g = s.add_mutually_exclusive_group()
-    g.add_argument("--standardize", dest="standardize", action="store_const",
-                   const=True, help="standardise features (default for CSV files)")
-    g.add_argument("--no-standardize", dest="standardize", action="store_const",
-                   const=False, help="use the features as they are (default for "
-                   "built-in datasets)")
+    _scaling(s)
     s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
                    help="one-hot encode non-numeric CSV feature columns")
     s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
@@ -142,6 +139,24 @@ def _train(sub) -> None:
     s.add_argument("--quiet", action="store_true", help="no per-epoch progress")
     s.add_argument("--no-plots", dest="no_plots", action="store_true",
                    help="skip the PNG plots")
+
+
+def _scaling(s) -> None:
+    """--standardize / --standardize-target and their opposites."""
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize", dest="standardize", action="store_const",
+                   const=True, help="standardise features (default for CSV files)")
+    g.add_argument("--no-standardize", dest="standardize", action="store_const",
+                   const=False, help="use the features as they are (default for "
+                   "built-in datasets)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize-target", dest="standardize_target",
+                   action="store_const", const=True, help="regression: train on "
+                   "standardised targets (y − μ)/σ and end the model with "
+                   "Rescale(μ, σ), so it predicts in the target's units (default)")
+    g.add_argument("--no-standardize-target", dest="standardize_target",
+                   action="store_const", const=False, help="regression: train on "
+                   "the targets as they are")
 
 
 def _evaluate(sub) -> None:
@@ -171,6 +186,9 @@ def _predict(sub) -> None:
                    "order)")
     s.add_argument("--seed", type=int, default=1, metavar="N",
                    help="seed of a built-in dataset (default 1)")
+    s.add_argument("--unknown", choices=("error", "ignore"), default="error",
+                   help="a category not seen in training: error (default), or "
+                   "ignore (all its one-hot columns 0, and a count on stderr)")
 
 
 def _export(sub) -> None:

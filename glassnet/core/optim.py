@@ -18,6 +18,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.core.backend import CPU, Backend, to_host
 from glassnet.core.text import factor, num
 from glassnet.errors import ConfigError, expected
@@ -32,15 +33,14 @@ _FLUSH_EVERY = 64
 
 def check_hyper(name: str, value, low=0.0, high=None, open_low=True) -> float:
     """A finite float in (low, high) (or [low, high) when not open_low)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) \
-        and math.isfinite(value)
+    ok = isinstance(value, int | float) and is_finite_number(value)
     if ok:
         ok = value > low if open_low else value >= low
         if high is not None:
             ok = ok and value < high
     if not ok:
         rng = f"{'(' if open_low else '['}{low}, {high if high is not None else '∞'})"
-        raise ConfigError(expected(f"{name} in {rng}", repr(value),
+        raise ConfigError(expected(f"{name} in {rng}", short_repr(value),
                                    f"Pass a valid {name}."))
     return float(value)
 

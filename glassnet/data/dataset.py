@@ -30,6 +30,8 @@ class Dataset:
     task: str | None = None
     spec: FeatureSpec | None = None
     name: str = ""
+    #: rows whose categories were not seen in training (unknown="ignore")
+    unknown_rows: np.ndarray | None = None
 
     @property
     def n_samples(self) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from glassnet.demos import (
     activations,
     backprop,
+    chars,
     circles,
     line,
     mnist,
@@ -41,6 +42,7 @@ DEMOS = {
     "optimizers": optimizers.run,      # SGD … Adam from the same start
 }
 DEMOS["rnn"] = rnn.run                 # SimpleRNN forgets where LSTM remembers
+DEMOS["chars"] = chars.run             # a character-level model writes verse
 
 
 def run(name: str, fast: bool = False, print_fn=print) -> dict:

@@ -107,8 +107,19 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
                           "model.compile(loss=..., optimizer=...) first.")
     L = model.loss_and_grads(Xp, yp, loss, training=False)
     tr = capture(model, Xp, yp, L, loss)
+    scaled = model.objective(loss).scaled
+    if scaled:  # the Dense below Rescale is the output; targets standardised
+        tr.fused, tr.y = False, np.asarray(to_host(model.layers[-1].standardize(yp)))
     l, pname, idx = _check_weight(model, names, weight)
     receipt = _gradient(model, tr, names, loss, l, pname, idx, sample, digits)
+    if scaled:
+        rescale = model.layers[-1]
+        receipt.lines.insert(1, Line("note", (
+            f"The model ends in Rescale (ŷ = out·σ + μ, μ = "
+            f"{num(float(rescale.state['mean'][0]), digits)}, σ = "
+            f"{num(float(rescale.state['scale'][0]), digits)}): the loss compares "
+            f"out with the standardised target (y − μ)/σ, written {names.target(0)} "
+            "below.")))
     if update:
         snap = snapshot(model)
         model.optimizer.step(model.flat_params, model.flat_grads)  # the real update

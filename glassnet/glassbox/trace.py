@@ -58,6 +58,14 @@ class Trace:
     def __getitem__(self, i: int) -> dict:
         return self.layers[i]
 
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"<Trace step {self.step}: loss {self.loss:.6g}, {len(self.layers)} "
+                "layers; print(trace) for the summary, trace.layers[i] for the "
+                "arrays>")
+
     def summary(self) -> str:
         """One line per layer and array: shape, mean and range."""
         out = [f"step {self.step}: loss {self.loss:.6g} "
@@ -193,13 +201,18 @@ def restore(model, snap: dict) -> None:
     model.rng.bit_generator.state = snap["rng"]
 
 
-def trace(model, X, y, sample_weight=None, restore_after: bool = False) -> Trace:
+def trace(model, X, y, sample_weight=None, update: bool = False,
+          restore_after: bool | None = None) -> Trace:
     """Run one real training step on (X, y) with a tracer attached; return it.
 
-    The model is updated as by ``model.train_step`` unless
-    ``restore_after=True``, which puts weights and optimizer state back.
+    Looking does not change the model: weights, optimizer state and the
+    random generator are put back afterwards, unless ``update=True`` keeps the
+    step (as ``model.train_step`` would). ``restore_after`` is the older
+    spelling of ``not update``.
     """
-    snap = snapshot(model) if restore_after and model.optimizer is not None else None
+    if restore_after is not None:
+        update = not restore_after
+    snap = snapshot(model) if not update and model.optimizer is not None else None
     with tracing(model) as tracer:
         model.train_step(X, y, sample_weight)
     if snap is not None:

@@ -4,6 +4,7 @@ looked up by a name that comes from a file."""
 
 from glassnet.core.dense import Dense
 from glassnet.core.layer import Layer
+from glassnet.core.rescale import Rescale
 from glassnet.core.simple import Activation, Dropout, Flatten
 from glassnet.errors import ConfigError, expected
 from glassnet.rnn import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
@@ -17,6 +18,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "LSTM": LSTM,
     "GRU": GRU,
     "TimeDistributed": TimeDistributed,
+    "Rescale": Rescale,
 }
 
 
@@ -39,5 +41,5 @@ def layer_from_config(entry: dict) -> Layer:
 
 
 __all__ = ["GRU", "LAYER_TYPES", "LSTM", "Activation", "Dense", "Dropout", "Flatten",
-           "Layer", "SimpleRNN", "TimeDistributed", "layer_from_config",
+           "Layer", "Rescale", "SimpleRNN", "TimeDistributed", "layer_from_config",
            "pad_sequences"]

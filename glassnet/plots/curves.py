@@ -80,37 +80,57 @@ def history_figure(history, title: str = ""):
     return shown_inline(fig)
 
 
+def final_level(losses) -> tuple[int, float]:
+    """(k, the mean of the last k losses), k = len/50: where a noisy
+    mini-batch curve ends. The arena's summary and its plot both rank the
+    optimizers by this one number, so they agree on the winner."""
+    y = np.asarray(losses, dtype=np.float64).ravel()
+    k = max(1, y.size // 50)
+    return k, float(np.mean(y[-k:]))
+
+
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
                     path: str | os.PathLike[str] | None = None,
                     title: str = "optimizer arena",
                     xlabel: str = "step") -> Path | Figure:
-    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y.
+    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y;
+    see ``arena_figure``."""
+    return finish(arena_figure(curves, title, xlabel), path)
 
-    Curves longer than 100 steps are drawn faint, with their moving mean over
-    len/50 steps on top, so the trend shows through the mini-batch noise.
-    """
+
+def arena_figure(curves: Mapping[str, Sequence[float]],
+                 title: str = "optimizer arena", xlabel: str = "step"):
+    """The arena's Figure. Curves longer than 100 steps are drawn faint, with
+    their moving mean over len/50 steps on top, so the trend shows through the
+    mini-batch noise; each label gives ``final_level`` and the lowest is marked
+    best. The legend sits beside the axes, never over the curves."""
     if not isinstance(curves, Mapping) or not curves:
         raise ConfigError(expected("a non-empty dict name -> list of losses",
                                    type(curves).__name__, "Pass e.g. "
                                    "{'sgd': [1.0, 0.5], 'adam': [1.0, 0.2]}."))
-    fig = new_figure(7.0, 4.5)
+    levels = {}
+    for name, losses in curves.items():
+        if np.asarray(losses).size == 0:
+            raise ShapeError(expected(f"losses for {name!r}", "an empty list",
+                                      "Record at least one loss per optimizer."))
+        levels[name] = final_level(losses)
+    best = min(levels, key=lambda n: levels[n][1])
+    fig = new_figure(9.0, 4.5)
     ax = fig.add_subplot()
     positive, lows = True, []
     for name, losses in curves.items():
         y = np.asarray(losses, dtype=np.float64).ravel()
-        if y.size == 0:
-            raise ShapeError(expected(f"losses for {name!r}", "an empty list",
-                                      "Record at least one loss per optimizer."))
         positive &= bool(np.all(y[np.isfinite(y)] > 0))
         x = np.arange(1, y.size + 1)
-        k = y.size // 50                # mini-batch losses are noisy: smooth them
+        k, level = levels[name]
+        what = "final" if k == 1 else f"last {k} steps"
+        label = f"{name} ({what}: {level:.3g})" + ("  ← best" if name == best else "")
         if k < 2:
-            ax.plot(x, y, label=f"{name} (final {y[-1]:.3g})")
+            ax.plot(x, y, label=label)
             lows.append(float(np.nanmin(y)))
             continue
         smooth = np.convolve(y, np.ones(k) / k, mode="valid")  # moving mean of k
-        (line,) = ax.plot(x[k - 1:], smooth,
-                          label=f"{name} (last {k} steps: {smooth[-1]:.3g})")
+        (line,) = ax.plot(x[k - 1:], smooth, label=label)
         ax.plot(x, y, color=line.get_color(), alpha=0.15, lw=0.6)
         lows.append(float(np.nanmin(smooth)))
     if positive:
@@ -121,8 +141,9 @@ def plot_optimizers(curves: Mapping[str, Sequence[float]],
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend()
-    return finish(fig, path)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize="small")
+    return fig
 
 
 def plot_confusion_matrix(cm, path: str | os.PathLike[str] | None = None,

@@ -121,6 +121,23 @@ class TimeDistributed(Layer):
     def kept(self):
         return self.layer.kept()
 
+    @property
+    def activation(self):
+        """The wrapped layer's activation (a softmax head fuses with its loss)."""
+        return getattr(self.layer, "activation", None)
+
+    @property
+    def z(self):
+        """The wrapped layer's pre-activations, one row per (sample, step)."""
+        return getattr(self.layer, "z", None)
+
+    def backward_z(self, dz):
+        """Backward from dL/dz (B, T, ·) of a fused loss, step by step."""
+        B, T = dz.shape[:2]
+        self.layer.need_input_grad = self.need_input_grad
+        dx = self.layer.backward_z(dz.reshape(B * T, *dz.shape[2:]))
+        return None if dx is None else dx.reshape(B, T, *dx.shape[1:])
+
     def forward(self, x, training=False):
         B, T = x.shape[:2]
         self.layer.rng = self.rng

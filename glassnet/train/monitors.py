@@ -97,7 +97,7 @@ class EarlyStopping(_Monitor):
                 self.model.request_stop(
                     f"early stopping: {self.monitor} did not improve for "
                     f"{self.wait} epochs (best {self.best:.6g} at epoch "
-                    f"{self.best_epoch})")
+                    f"{self.best_epoch + 1})")
 
     def get_state(self) -> dict:
         state = {**super().get_state(), "best_epoch": self.best_epoch,
