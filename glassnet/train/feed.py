@@ -30,14 +30,22 @@ from glassnet.data.batching import Gather
 RESIDENT_FRACTION = 0.5
 
 
-def feed_for(backend: Backend, arrays: tuple, batch_size: int):
-    """The feed for ``arrays`` = (X, y, w or None) on ``backend``'s device."""
+def feed_for(backend: Backend, arrays: tuple, batch_size: int, dtype=None):
+    """The feed for ``arrays`` = (X, y, w or None) on ``backend``'s device;
+    X's batches come in ``dtype`` (the model's), cast as they are gathered
+    (fit keeps float64 data as given rather than converting it whole)."""
     if backend.is_host:
-        return StreamFeed(backend, arrays, batch_size)
+        return StreamFeed(backend, arrays, batch_size, dtype)
     nbytes = sum(a.nbytes for a in arrays if a is not None)
     if nbytes <= RESIDENT_FRACTION * backend.free_bytes():
-        return ResidentFeed(backend, arrays, batch_size)
-    return StreamFeed(backend, arrays, batch_size)
+        return ResidentFeed(backend, arrays, batch_size, dtype)
+    return StreamFeed(backend, arrays, batch_size, dtype)
+
+
+def _dtypes(arrays: tuple, dtype) -> list:
+    """Each array's batch dtype: X in ``dtype`` (when given), the rest as is."""
+    return [None if a is None else (dtype if k == 0 and dtype is not None
+                                    else a.dtype) for k, a in enumerate(arrays)]
 
 
 class StreamFeed:
@@ -45,10 +53,12 @@ class StreamFeed:
 
     resident = False
 
-    def __init__(self, backend: Backend, arrays: tuple, batch_size: int):
+    def __init__(self, backend: Backend, arrays: tuple, batch_size: int,
+                 dtype=None):
         self.to_device, self.B = backend.to_device, batch_size
-        self.gathers = tuple(None if a is None else Gather(a, batch_size, a.dtype)
-                             for a in arrays)
+        self.gathers = tuple(None if a is None else Gather(a, batch_size, dt)
+                             for a, dt in zip(arrays, _dtypes(arrays, dtype),
+                                              strict=True))
 
     def batches(self, order: np.ndarray, first: int, n_batches: int) -> Iterator:
         """(b, xb, yb, wb) for batches first … n_batches − 1 of ``order``."""
@@ -64,14 +74,16 @@ class ResidentFeed:
 
     resident = True
 
-    def __init__(self, backend: Backend, arrays: tuple, batch_size: int):
+    def __init__(self, backend: Backend, arrays: tuple, batch_size: int,
+                 dtype=None):
         xp = self.xp = backend.xp
         self.to_device, self.B = backend.to_device, batch_size
-        self.sources = tuple(None if a is None else backend.to_device(a)
-                             for a in arrays)                 # (n, …) once per fit
-        self.buffers = tuple(None if a is None else
-                             xp.empty((batch_size, *a.shape[1:]), dtype=a.dtype)
-                             for a in arrays)                 # (B, …) reused
+        dtypes = _dtypes(arrays, dtype)
+        self.sources = tuple(None if a is None else backend.to_device(a, dt)
+                             for a, dt in zip(arrays, dtypes, strict=True))
+        self.buffers = tuple(None if a is None else       # (n, …) once per fit
+                             xp.empty((batch_size, *a.shape[1:]), dtype=dt)
+                             for a, dt in zip(arrays, dtypes, strict=True))  # reused
 
     def batches(self, order: np.ndarray, first: int, n_batches: int) -> Iterator:
         """(b, xb, yb, wb) for batches first … n_batches − 1 of ``order``."""

@@ -127,10 +127,12 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
 
 def batches(model, run: Run, order, first: int):
     """(b, xb, yb, wb) for batches first… of ``order``, gathered into buffers
-    allocated once (the last batch is a leading slice) on the model's device
-    (``glassnet.train.feed``: the whole training set lives there when it fits)."""
+    allocated once (the last batch is a leading slice, X cast to the model's
+    dtype as it is gathered) on the model's device (``glassnet.train.feed``:
+    the whole training set lives there when it fits)."""
     if run.feed is None:
-        run.feed = feed_for(model.backend, (run.X, run.y, run.w), run.batch_size)
+        run.feed = feed_for(model.backend, (run.X, run.y, run.w), run.batch_size,
+                            model.dtype)
     yield from run.feed.batches(order, first, run.n_batches)
 
 

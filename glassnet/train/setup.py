@@ -36,7 +36,8 @@ from glassnet.train.step import NAN_POLICIES, check_sample_weight, require_compi
 class Run:
     """The prepared state of one fit() call."""
 
-    X: np.ndarray                      # (n, …) training inputs, model dtype
+    X: np.ndarray                      # (n, …) training inputs (any float dtype:
+                                       #   each batch is cast as it is gathered)
     y: np.ndarray                      # prepared targets
     w: np.ndarray | None               # one weight per row, or None
     rows: np.ndarray                   # the training rows of X
@@ -73,7 +74,7 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
             resume) -> Run:
     """Validate every argument and build the Run (nothing trained yet)."""
     require_compiled(model)
-    X = check_X(X, model.input_shape, model.dtype)
+    X = check_X(X, model.input_shape, model.dtype, cast=False)  # batches cast
     check_lengths(X, y)
     y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     check_args(epochs, batch_size, X.shape[0], validation_split, validation_data,
@@ -169,7 +170,7 @@ def validation_rows(model, X, y, labels, validation_split, validation_data, rng,
             len(X), validation_split, y=labels, stratify=labels is not None,
             seed=rng)
         history.train_indices, history.validation_indices = rows, val_rows
-        return rows, (X[val_rows], y[val_rows])
+        return rows, (X[val_rows].astype(model.dtype, copy=False), y[val_rows])
     rows = np.arange(len(X))
     if validation_data is None:
         return rows, None
