@@ -7,7 +7,7 @@ SHARED := $(abspath ../shared/datasets)
 # an exported GLASSNET_DATA_DIR wins; `make test DATA_DIR=` runs without MNIST
 DATA_DIR ?= $(or $(GLASSNET_DATA_DIR),$(if $(wildcard $(SHARED)/mnist.npz),$(SHARED),))
 
-.PHONY: demo test lint bench clean venv playground
+.PHONY: demo test lint bench clean venv playground docs
 
 $(VENV)/.core: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -16,6 +16,10 @@ $(VENV)/.core: pyproject.toml
 
 $(VENV)/.test: $(VENV)/.core
 	$(PIP) install -e ".[test]"
+	touch $@
+
+$(VENV)/.docs: $(VENV)/.core
+	$(PIP) install -e ".[docs]"
 	touch $@
 
 venv: $(VENV)/.core
@@ -32,9 +36,13 @@ test: $(VENV)/.test
 lint: $(VENV)/.test
 	$(VENV)/bin/ruff check glassnet tests benchmarks
 
+# the documentation site into site/ (API reference, tutorials with their outputs)
+docs: $(VENV)/.docs
+	$(VENV)/bin/mkdocs build --strict
+
 bench: $(VENV)/.test
 	$(PIP) install "torch==2.13.0" -e ".[bench,fast]"
 	GLASSNET_DATA_DIR=$(DATA_DIR) $(PY) benchmarks/run.py
 
 clean:
-	rm -rf $(VENV) runs build *.egg-info .pytest_cache
+	rm -rf $(VENV) runs build site *.egg-info .pytest_cache

@@ -16,7 +16,7 @@ import numpy as np
 
 from glassnet.core import losses
 from glassnet.core.network import Network
-from glassnet.core.summary import summary_table
+from glassnet.core.summary import summary_html, summary_table
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.export.onnx import export_onnx
 from glassnet.files.model_format import save_model
@@ -169,6 +169,10 @@ class Sequential(Network):
         if print_fn is not None:
             print_fn(text)
         return text
+
+    def _repr_html_(self) -> str:
+        """Jupyter shows the summary table, arithmetic included, as HTML."""
+        return summary_html(self)
 
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": str(self.dtype),

@@ -38,11 +38,10 @@ from glassnet.glassbox.formatting import (
     default_digits,
     num,
     product,
-    render_markdown,
-    render_text,
     signed_sum,
 )
 from glassnet.glassbox.formulas import Factor
+from glassnet.glassbox.latex import Rendered
 from glassnet.glassbox.notation import Names, Notation
 from glassnet.glassbox.trace import capture, complete, restore, snapshot
 from glassnet.glassbox.updates import update_lines
@@ -52,8 +51,9 @@ _MAX_LISTED = 8      # batch size up to which every per-sample value is listed
 
 
 @dataclass
-class Receipt:
-    """A worked computation. ``text()`` for the terminal, ``markdown()`` for docs.
+class Receipt(Rendered):
+    """A worked computation: ``text()`` for the terminal, ``markdown()``,
+    ``html()`` and ``latex()`` for notebooks and documents (``Rendered``).
 
     value:    the receipt's result (the neuron's output, the batch gradient
               computed from the factors, or the new weight after an update)
@@ -73,14 +73,6 @@ class Receipt:
     backprop: float | None = None      # the model's own number, for comparison
     update: dict | None = None
 
-    def text(self) -> str:
-        return render_text(self.lines)
-
-    def markdown(self) -> str:
-        return render_markdown(self.lines)
-
-    def __str__(self) -> str:
-        return self.text()
 
 
 def explain(model, X, y=None, *, neuron: tuple | None = None,

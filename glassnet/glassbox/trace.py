@@ -40,6 +40,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glassnet.core.backend import to_host
+from glassnet.glassbox.html import trace_html
 
 
 @dataclass
@@ -77,6 +78,10 @@ class Trace:
                     out.append(f"  {k:<10} {str(v.shape):<12} mean {v.mean():+.4g}  "
                                f"min {v.min():+.4g}  max {v.max():+.4g}")
         return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one table per layer (values written out when few)."""
+        return trace_html(self)
 
 
 def _host(v):

@@ -1,7 +1,8 @@
 """Plots of training runs and models, saved as PNG files (matplotlib, headless).
 
 Every function takes what it draws and a ``path``, writes the PNG and returns
-the path. Matplotlib is imported only when a plot is drawn.
+the path; without a path it returns the matplotlib figure, which Jupyter
+draws inline. Matplotlib is imported only when a plot is drawn.
 """
 
 from glassnet.plots.curves import plot_confusion_matrix, plot_history, plot_optimizers

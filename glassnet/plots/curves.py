@@ -6,11 +6,22 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save
+from glassnet.plots._figure import (
+    TRAIN,
+    VALID,
+    finish,
+    grid,
+    new_figure,
+    shown_inline,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _NOT_CURVES = ("lr", "time")
 
@@ -26,11 +37,17 @@ def _as_dict(history) -> tuple[list[int], dict[str, list[float]]]:
                                type(history).__name__, "Pass net.fit(...)'s result."))
 
 
-def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path:
+def plot_history(history, path: str | os.PathLike[str] | None = None,
+                 title: str = "") -> Path | Figure:
     """Loss and each metric per epoch, training (solid) beside validation (dashed).
 
     One panel per quantity; a learning-rate panel is added when it changed.
     """
+    return finish(history_figure(history, title), path)
+
+
+def history_figure(history, title: str = ""):
+    """The figure ``plot_history`` saves; it displays inline in Jupyter."""
     epochs, values = _as_dict(history)
     if not epochs:
         raise ShapeError(expected("a history with at least one epoch", "none",
@@ -60,7 +77,7 @@ def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path
         ax.legend(fontsize="small")
     if title:
         fig.suptitle(title)
-    return save(fig, path)
+    return shown_inline(fig)
 
 
 def final_level(losses) -> tuple[int, float]:
@@ -73,11 +90,12 @@ def final_level(losses) -> tuple[int, float]:
 
 
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
-                    path: str | os.PathLike[str],
-                    title: str = "optimizer arena", xlabel: str = "step") -> Path:
+                    path: str | os.PathLike[str] | None = None,
+                    title: str = "optimizer arena",
+                    xlabel: str = "step") -> Path | Figure:
     """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y;
     see ``arena_figure``."""
-    return save(arena_figure(curves, title, xlabel), path)
+    return finish(arena_figure(curves, title, xlabel), path)
 
 
 def arena_figure(curves: Mapping[str, Sequence[float]],
@@ -128,9 +146,9 @@ def arena_figure(curves: Mapping[str, Sequence[float]],
     return fig
 
 
-def plot_confusion_matrix(cm, path: str | os.PathLike[str],
+def plot_confusion_matrix(cm, path: str | os.PathLike[str] | None = None,
                           class_names: Sequence[str] | None = None,
-                          title: str = "confusion matrix") -> Path:
+                          title: str = "confusion matrix") -> Path | Figure:
     """C[i, j] = samples of true class i predicted as j; colour = row share."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
@@ -160,4 +178,4 @@ def plot_confusion_matrix(cm, path: str | os.PathLike[str],
     ax.set_ylabel("true class")
     accuracy = np.trace(cm) / max(cm.sum(), 1)
     ax.set_title(f"{title}\naccuracy {accuracy:.3f}")
-    return save(fig, path)
+    return finish(fig, path)

@@ -6,11 +6,15 @@ import csv
 import io
 import json
 import math
+from html import escape
 
 import numpy as np
 
 from glassnet.errors import ConfigError, expected
 from glassnet.files.atomic import atomic_write_bytes
+from glassnet.plots.curves import history_figure
+
+_HTML_ROWS = 12  # epochs shown in the notebook table (the first and last ones)
 
 
 class History:
@@ -102,6 +106,33 @@ class History:
         h.interrupted = bool(d.get("interrupted", False))
         h.stopped_reason = d.get("stopped_reason")
         return h
+
+    def plot(self, title: str = ""):
+        """Loss and metrics per epoch as a matplotlib figure (training solid,
+        validation dashed); in Jupyter it displays inline. Needs matplotlib."""
+        return history_figure(self, title)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the values per epoch (long runs: first and last)."""
+        keys = [k for k in self.history if k != "time"]
+        n = len(self.epoch)
+        shown = list(range(n)) if n <= _HTML_ROWS else \
+            [*range(_HTML_ROWS // 2), None, *range(n - _HTML_ROWS // 2, n)]
+        head = "".join(f"<th>{escape(k)}</th>" for k in ["epoch", *keys])
+        rows = []
+        for i in shown:
+            if i is None:
+                rows.append(f"<tr><td colspan='{len(keys) + 1}'>⋮</td></tr>")
+                continue
+            cells = "".join(f"<td>{self.history[k][i]:.4g}</td>" for k in keys)
+            rows.append(f"<tr><td>{self.epoch[i] + 1}</td>{cells}</tr>")
+        note = f"History: {n} epoch{'s' if n != 1 else ''}"
+        if self.stopped_reason:
+            note += f" — {escape(self.stopped_reason)}"
+        return (f"<div class='glassnet-history'><p>{note} "
+                "(<code>history.plot()</code> draws the curves)</p><table>"
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+                "</table></div>")
 
     def __repr__(self):
         last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
