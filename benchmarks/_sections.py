@@ -97,6 +97,7 @@ def predict(data, n_single: int, n_batch: int) -> dict:
         times = {k: [t / block for t in v]
                  for k, v in interleave(blocks, max(3, n // block)).items()}
         out[label] = {k: median(v) for k, v in times.items()}
+        out[label + "_times"] = times
         print(f"  predict {label}: " + ", ".join(
             f"{k} {median(v) * 1e6:.1f}us" for k, v in times.items()), flush=True)
     return out

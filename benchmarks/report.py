@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import statistics
 
+import report_targets
+
 
 def _s(x: float) -> str:
     return f"{x:.3f} s" if x < 10 else f"{x:.1f} s"
@@ -41,7 +43,8 @@ def render(res: dict) -> str:
              "- versions: " + ", ".join(f"{k} {x}" for k, x in v.items()), ""]
     for key, fn in (("train", _train), ("predict", _predict), ("accuracy", _accuracy),
                     ("memory", _memory), ("gflops", _gflops), ("profile", _profile),
-                    ("threading", _threads), ("scaling", _scaling)):
+                    ("threading", _threads), ("scaling", _scaling),
+                    ("targets", lambda t, res: report_targets.render(t))):
         if key in res:
             lines += fn(res[key], res) + [""]
     return "\n".join(lines)

@@ -11,7 +11,10 @@ fresh process per library), --accuracy (test accuracy after 5 epochs, and
 glassnet's epoch times with and without the subnormal flush), --gflops (sgemm
 rate of this machine, measured now), --profile (where a glassnet step's time
 goes), --threading (1 thread vs all cores, each library), --scaling (epoch time against
-hidden width and batch size, with a plot).
+hidden width and batch size, with a plot), --targets (issue 16's table: MLP epochs
+against PyTorch and JAX — JAX in its own process, alternating —, single-sample
+predict, LSTM, the CNN once gn.Conv2D exists, scikit-learn on float64 data, the
+GEMM floor).
 
 Every comparison is timed in the same process, libraries alternating, and
 reported as the median of the repetitions and as the ratio glassnet / other
@@ -40,10 +43,11 @@ import _common  # noqa: E402
 import _profile  # noqa: E402
 import _scaling  # noqa: E402
 import _sections  # noqa: E402
+import _targets  # noqa: E402
 import report  # noqa: E402
 
 SECTIONS = ["train", "predict", "memory", "accuracy", "gflops", "profile",
-            "threading", "scaling"]
+            "threading", "scaling", "targets"]
 
 
 def parse_args(argv=None):
@@ -59,6 +63,10 @@ def parse_args(argv=None):
     p.add_argument("--threads", type=int, default=None, metavar="N",
                    help="give both NumPy's BLAS and torch N threads (default: each "
                    "library's own default, all cores)")
+    p.add_argument("--pin-core", type=int, default=None, metavar="CPU",
+                   help="run on this one CPU only (os.sched_setaffinity; the JAX "
+                   "child inherits it): JAX's asynchronous dispatch otherwise "
+                   "keeps a second core busy even with one XLA thread")
     p.add_argument("--out", type=pathlib.Path, default=HERE / "out")
     p.add_argument("--record", action="store_true",
                    help="append the report to benchmarks/RESULTS.md")
@@ -85,7 +93,8 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     chosen = [s for s in SECTIONS if getattr(args, s)]
     if not chosen:
-        chosen = [s for s in SECTIONS if s != "threading" or not args.quick]
+        chosen = [s for s in SECTIONS
+                  if s not in ("threading", "targets") or not args.quick]
     reps = args.reps or (3 if args.quick else 5)
     seeds = args.seeds or (1 if args.quick else 3)
     started = time.time()
@@ -101,6 +110,9 @@ def main(argv=None) -> int:
             torch.set_num_threads(args.threads)
     meta["threads"] = ("each library's default" if args.threads is None else
                        f"{args.threads} for NumPy's BLAS and for torch")
+    if args.pin_core is not None:
+        os.sched_setaffinity(0, {args.pin_core})
+        meta["threads"] += f"; every process pinned to CPU {args.pin_core}"
     print(f"{meta['date']}  {meta['machine_start']}", flush=True)
     if os.getloadavg()[0] > 0.5:
         print("  note: other processes are using the CPU (see the load average); "
@@ -135,6 +147,8 @@ def main(argv=None) -> int:
             png = HERE / "scaling.png"
             if _scaling.plot(res["scaling"], png, f"Threads: {meta['threads']}"):
                 res["scaling"]["plot"] = str(png.relative_to(HERE.parent))
+        if "targets" in chosen:
+            res["targets"] = _targets.run_all(data, reps, args.threads, args.quick)
     if "memory" in chosen:
         res["memory"] = memory(epochs=1)
     meta["machine_end"] = _common.machine()

@@ -65,6 +65,7 @@ from glassnet.layers import (
     GlobalAvgPool2D,
     MaxPool2D,
     MaxPooling2D,
+    Rescale,
     Reshape,
     SimpleRNN,
     TimeDistributed,
@@ -79,7 +80,7 @@ __version__ = "0.1.0"
 __all__ = [
     "GRU", "LSTM", "Activation", "ConfigError", "DataError", "Dense", "Dropout",
     "Flatten", "GlassnetError", "History", "KFold", "MinMaxScaler", "ModelFileError",
-    "Perceptron", "Sequential", "ShapeError", "SimpleRNN", "StandardScaler",
+    "Perceptron", "Rescale", "Sequential", "ShapeError", "SimpleRNN", "StandardScaler",
     "StratifiedKFold", "TimeDistributed", "TrainingError", "activations",
     "callbacks", "cross_validate", "data", "demos", "diagnose", "doctor", "explain",
     "find_lr", "glassbox", "gradcheck", "initializers", "io", "layers", "load",

@@ -8,6 +8,7 @@ One module for the whole library: the model and the training loop (``check_X``,
 
 from __future__ import annotations
 
+import math
 import numbers
 from typing import Any
 
@@ -49,13 +50,21 @@ def as_dtype(dtype) -> np.dtype:
 
 
 def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
-            check_finite: bool = True) -> np.ndarray:
-    """Convert X once to a (B, *input_shape) array of the model dtype."""
-    if isinstance(X, np.ndarray) and X.dtype == dtype:
+            check_finite: bool = True, cast: bool = True) -> np.ndarray:
+    """Convert X once to a (B, *input_shape) array of the model dtype.
+
+    ``cast=False`` (fit): a float ndarray of another float dtype is checked as
+    it is and returned unconverted — the training loop casts each batch as it
+    gathers it, the same values without a converted copy of the whole array.
+    """
+    if isinstance(X, np.ndarray) and (X.dtype == dtype or (
+            not cast and X.dtype.kind == "f")):
         arr = X
     else:
+        refuse_complex(X, name)
         try:
-            arr = np.asarray(X, dtype=dtype)
+            with np.errstate(over="ignore"):   # overflow is reported below
+                arr = np.asarray(X, dtype=dtype)
         except (TypeError, ValueError) as err:
             raise ShapeError(expected(f"{name} as a numeric array", type(X).__name__
                                       + (" with non-numeric or ragged entries"),
@@ -79,11 +88,19 @@ def check_X(X, input_shape: tuple[int, ...], dtype, name: str = "X",
     if arr.shape[0] == 0:
         raise ShapeError(expected(f"at least one sample in {name}", "0 rows",
                                   "Pass a non-empty array."))
-    if check_finite and not _all_finite(arr):
+    narrowing = arr.dtype.itemsize > np.dtype(dtype).itemsize    # float64 → float32
+    if check_finite and not (_within(arr, np.finfo(dtype).max) if narrowing
+                             else _all_finite(arr)):
         bad = _first_nonfinite(arr)
-        raise ShapeError(expected(f"finite values in {name}",
-                                  f"NaN or inf at index {bad}",
-                                  "Drop or impute missing values before training."))
+        if not bad:         # finite, but beyond the model dtype's range
+            raise ShapeError(expected(
+                f"values in {name} that fit {np.dtype(dtype).name} (|x| ≤ "
+                f"{np.finfo(dtype).max:.3g})", f"values up to {np.abs(arr).max():.4g}",
+                "Rescale it (e.g. standardise, or divide by a power of 10), or "
+                "build the model with dtype='float64'."))
+        raise ShapeError(overflow_error(X, bad, dtype, name) or expected(
+            f"finite values in {name}", f"NaN or inf at index {bad}",
+            "Drop or impute missing values before training."))
     return arr
 
 
@@ -106,10 +123,59 @@ def image_fix(shape: tuple[int, ...], input_shape: tuple[int, ...]) -> str:
             "and channels last.")
 
 
-def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
-    """np.isfinite(arr).all() in row chunks: bounded memory for memory maps."""
+def refuse_complex(X: Any, name: str) -> None:
+    """Complex numbers would lose their imaginary part in the cast to float."""
+    dtype = getattr(X, "dtype", None)
+    if isinstance(dtype, np.dtype) and dtype.kind == "c":
+        raise ShapeError(expected(f"{name} as real numbers", "complex numbers "
+                                  f"(dtype {dtype})",
+                                  "Pass the real and imaginary parts as separate "
+                                  "features (np.real(X), np.imag(X)), or |X|."))
+
+
+def overflow_error(original: Any, index: tuple, dtype, name: str) -> str | None:
+    """The message when a finite value became ±inf in the cast to ``dtype``
+    (1e300 in float32), or None when the value was not finite to begin with."""
+    try:
+        value = float(np.asarray(original)[index])
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if not math.isfinite(value):
+        return None
+    top = float(np.finfo(dtype).max)
+    return expected(f"values in {name} that fit {np.dtype(dtype).name} (|x| ≤ "
+                    f"{top:.3g})", f"{value:.4g} at index {index}",
+                    "Rescale it (e.g. standardise, or divide by a power of 10), "
+                    "or build the model with dtype='float64'.")
+
+
+def _within(arr: np.ndarray, limit: float, chunk_bytes: int = 64 << 20) -> bool:
+    """−limit ≤ every x ≤ limit (False for NaN), in row chunks: a min and a max
+    per chunk, no temporary."""
     rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
-    return all(np.isfinite(arr[i:i + rows]).all() for i in range(0, len(arr), rows))
+    return all(bool(-limit <= arr[i:i + rows].min() and arr[i:i + rows].max() <= limit)
+               for i in range(0, len(arr), rows))
+
+
+def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:
+    """np.isfinite(arr).all() in row chunks: bounded memory for memory maps.
+
+    float32 chunks are first checked as x·x (one BLAS pass, no boolean
+    temporary: 2–3× faster on MNIST), which is finite only if every xᵢ is; a
+    chunk whose x·x is not finite (a NaN, an inf, or an overflow) takes the
+    elementwise check.
+    """
+    rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
+    return all(_finite_chunk(arr[i:i + rows]) for i in range(0, len(arr), rows))
+
+
+def _finite_chunk(chunk: np.ndarray) -> bool:
+    if chunk.dtype == np.float32 and chunk.flags.c_contiguous:
+        flat = chunk.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            if math.isfinite(np.dot(flat, flat)):
+                return True
+    return bool(np.isfinite(chunk).all())
 
 
 def _first_nonfinite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> tuple:
@@ -163,13 +229,33 @@ def check_positive_int(value: Any, name: str, fix: str | None = None, *,
     return int(value)
 
 
+def is_finite_number(value: Any) -> bool:
+    """A real number (not a bool) that is finite as a float: ``10**400`` is not
+    (it would overflow), so no caller meets an OverflowError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
+
+
+def short_repr(value: Any, width: int = 40) -> str:
+    """repr(value), shortened: an int of 400 digits is not a message."""
+    if isinstance(value, int) and not isinstance(value, bool) and \
+            abs(value) >= 10**width:
+        return f"an integer of {len(str(abs(value)))} digits"
+    text = repr(value)
+    return text if len(text) <= width else text[:width - 3] + "..."
+
+
 def check_non_negative(value: Any, name: str) -> float:
     """``value`` as a float if it is a finite number ≥ 0, or ConfigError."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ConfigError(expected(f"{name} as a number", repr(value),
                                    f"Pass e.g. {name}=0.1."))
-    if not np.isfinite(value) or value < 0:
-        raise ConfigError(expected(f"{name} ≥ 0 and finite", value,
+    if not is_finite_number(value) or value < 0:
+        raise ConfigError(expected(f"{name} ≥ 0 and finite", short_repr(value),
                                    f"Pass e.g. {name}=0.1."))
     return float(value)
 

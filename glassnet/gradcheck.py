@@ -22,7 +22,8 @@ from glassnet.model import Sequential
 def _float64_copy(model):
     if model.dtype == np.float64:
         return model
-    clone = Sequential.from_config({**model.get_config(), "dtype": "float64"}, seed=0)
+    clone = Sequential.from_config({**model.get_config(), "dtype": "float64"}, seed=0,
+                                   device=model.backend)
     clone.set_weights(model.get_weights())
     return clone
 
@@ -55,14 +56,14 @@ def gradcheck(model, X, y, loss="mse", eps: float = 1e-6, max_checks: int | None
             idx = rng.choice(flat.size, max_checks, replace=False)
         worst = 0.0
         for i in idx:
-            old = flat[i]
+            old = float(flat[i])        # a number: on a GPU flat[i] is a 0-d view
             flat[i] = old + eps
             lp = net.loss_value(X, y, loss)
             flat[i] = old - eps
             lm = net.loss_value(X, y, loss)
             flat[i] = old
             g_fd = (lp - lm) / (2 * eps)
-            g = g_bp.reshape(-1)[i]
+            g = float(g_bp.reshape(-1)[i])
             denom = max(abs(g) + abs(g_fd), 1e-10)
             worst = max(worst, abs(g - g_fd) / denom)
         report[name] = worst

@@ -2,7 +2,8 @@
 
 Classification metrics take integer labels ``y_true`` (or one-hot rows) and
 either predicted labels or output scores (argmax taken; one sigmoid unit is
-thresholded at 0.5).
+thresholded at 0.5). Outputs per time step, (B, T, C) with targets (B, T) or
+(B, T, C), count every step as a row.
 """
 
 from __future__ import annotations
@@ -24,8 +25,19 @@ def _labels(y: np.ndarray) -> np.ndarray:
     return y.astype(np.int64)
 
 
+def _steps_as_rows(y_true, y_pred):
+    """(B, T, C) outputs and their targets as one row per step."""
+    y_true, y_pred = np.asarray(y_true), np.asarray(y_pred)
+    if y_pred.ndim < 3:
+        return y_true, y_pred
+    rows = y_pred.shape[0] * y_pred.shape[1]
+    y_true = y_true.reshape(rows) if y_true.ndim == 2 else y_true.reshape(rows, -1)
+    return y_true, y_pred.reshape(rows, -1)
+
+
 def accuracy(y_true, y_pred) -> float:
     """Fraction of samples whose predicted class equals the true class."""
+    y_true, y_pred = _steps_as_rows(y_true, y_pred)
     return float(np.mean(_labels(y_true) == _labels(y_pred)))
 
 
@@ -34,7 +46,7 @@ def top_k_accuracy(y_true, y_score, k: int = 5) -> float:
     if isinstance(k, bool) or not isinstance(k, int | np.integer) or k < 1:
         raise ConfigError(expected("k as a positive int", repr(k),
                                    "Pass e.g. k=5 (k=1 is plain accuracy)."))
-    y_score = np.asarray(y_score)
+    y_true, y_score = _steps_as_rows(y_true, y_score)
     k = min(int(k), y_score.shape[1])
     top = np.argpartition(-y_score, k - 1, axis=1)[:, :k]
     return float(np.mean((top == _labels(y_true)[:, None]).any(axis=1)))
@@ -42,6 +54,7 @@ def top_k_accuracy(y_true, y_score, k: int = 5) -> float:
 
 def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
     """C[i, j] = number of samples of true class i predicted as class j."""
+    y_true, y_pred = _steps_as_rows(y_true, y_pred)
     t, p = _labels(y_true), _labels(y_pred)
     n = n_classes or int(max(t.max(initial=0), p.max(initial=0))) + 1
     cm = np.zeros((n, n), dtype=np.int64)
@@ -79,6 +92,7 @@ def f1(y_true, y_pred) -> float:
 
 
 def _reg(y_true, y_pred):
+    y_true, y_pred = _steps_as_rows(y_true, y_pred)
     yt = np.asarray(y_true, dtype=np.float64)
     yp = np.asarray(y_pred, dtype=np.float64)
     if yt.ndim == 1 and yp.ndim == 2 and yp.shape[1] > 1 and len(yt) == len(yp):

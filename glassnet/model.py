@@ -10,12 +10,15 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from glassnet.core import losses
 from glassnet.core.network import Network
-from glassnet.core.summary import summary_table
-from glassnet.errors import ConfigError, expected
+from glassnet.core.summary import summary_html, summary_table
+from glassnet.errors import ConfigError, ShapeError, expected
+from glassnet.export.onnx import export_onnx
 from glassnet.files.model_format import save_model
 from glassnet.layers import layer_from_config
 from glassnet.train import loop, step
@@ -31,8 +34,9 @@ class Sequential(Network):
     """
 
     def __init__(self, layers, dtype="float32", seed=None, name: str = "sequential",
-                 device: str = "cpu"):
-        super().__init__(layers, dtype=dtype, seed=seed, name=name, device=device)
+                 device: str = "cpu", weights=None):
+        super().__init__(layers, dtype=dtype, seed=seed, name=name, device=device,
+                         weights=weights)
         self.loss = None
         self.optimizer = None
         self.metrics: list = []
@@ -106,6 +110,17 @@ class Sequential(Network):
         return [np.array(self.backend.to_host(g), copy=True)
                 for _, _, g in self.parameters()]
 
+    def to(self, device) -> Sequential:
+        """Move the model, its loss and its optimizer state to ``device``
+        ("cpu" or "cuda"); returns the model. Data passed to fit/predict stays
+        NumPy either way."""
+        super().to(device)
+        if self.loss is not None:
+            self.loss.on_device(self.xp)
+        if self.optimizer is not None:
+            self.optimizer.on_device(self.backend)
+        return self
+
     def compiled_loss(self):
         if self.loss is None:
             raise ConfigError("no loss given and the model is not compiled: pass "
@@ -129,22 +144,23 @@ class Sequential(Network):
     # -- prediction --------------------------------------------------------
     def predict_proba(self, X, batch_size: int = 1024) -> np.ndarray:
         """Class probabilities: softmax rows, or [1 − p, p] for one sigmoid unit."""
-        p = self.predict(X, batch_size)
+        p = self.predict(X, batch_size)                    # (B, C) or (B, T, C)
         act = self.output_activation()
         name = act.name if act is not None else "linear"
-        if name == "sigmoid" and p.shape[1] == 1:
-            return np.hstack([1.0 - p, p])
+        if name == "sigmoid" and p.shape[-1] == 1:
+            return np.concatenate([1.0 - p, p], axis=-1)
         if name == "linear" and self.loss is not None and self.loss.from_logits:
-            if p.shape[1] == 1:
+            if p.shape[-1] == 1:
                 p = 1.0 / (1.0 + np.exp(-p))
-                return np.hstack([1.0 - p, p])
-            p = np.exp(p - p.max(axis=1, keepdims=True))
-            return p / p.sum(axis=1, keepdims=True)
+                return np.concatenate([1.0 - p, p], axis=-1)
+            p = np.exp(p - p.max(axis=-1, keepdims=True))
+            return p / p.sum(axis=-1, keepdims=True)
         return p
 
     def predict_classes(self, X, batch_size: int = 1024) -> np.ndarray:
-        """Predicted class index per sample (argmax, or p ≥ 0.5 for one unit)."""
-        return self.predict_proba(X, batch_size).argmax(axis=1)
+        """Predicted class index per sample (per step for sequence outputs):
+        argmax, or p ≥ 0.5 for one unit."""
+        return self.predict_proba(X, batch_size).argmax(axis=-1)
 
     # -- description and files ---------------------------------------------
     def summary(self, print_fn=print) -> str:
@@ -154,38 +170,76 @@ class Sequential(Network):
             print_fn(text)
         return text
 
+    def _repr_html_(self) -> str:
+        """Jupyter shows the summary table, arithmetic included, as HTML."""
+        return summary_html(self)
+
     def get_config(self) -> dict:
         return {"name": self.name, "dtype": str(self.dtype),
                 "layers": [{"type": type(layer).__name__,
                             "config": layer.get_config()} for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict, seed=None,
-                    max_params: int | None = None) -> Sequential:
+    def from_config(cls, config: dict, seed=None, max_params: int | None = None,
+                    device: str = "cpu", weights: list | None = None) -> Sequential:
         """Rebuild from get_config() via the closed ``LAYER_TYPES`` registry.
 
         ``max_params`` refuses (before allocating anything) an architecture with
         more parameters than that — a model file cannot ask for gigabytes.
+        ``weights`` (get_weights() order) are compared with the shapes the
+        architecture declares before any buffer is allocated, and then used
+        instead of the initializers: the cost is that of the weights given.
         """
         if not isinstance(config, dict) or not isinstance(config.get("layers"), list):
             raise ConfigError(expected("a config dict with a 'layers' list",
                                        type(config).__name__, "Use get_config()."))
         layers = [layer_from_config(entry) for entry in config["layers"]]
-        if max_params is not None and layers and layers[0].input_dim is not None:
-            shape, total = layers[0].input_dim, 0
-            for layer in layers:
-                shape = layer.build(shape)
-                total += layer.count_params()
-            if total > max_params:
+        if layers and layers[0].input_dim is not None and (
+                max_params is not None or weights is not None):
+            shapes = declared_shapes(layers)
+            total = sum(math.prod(shape) for _, shape in shapes)
+            if max_params is not None and total > max_params:
                 raise ConfigError(expected(f"at most {max_params:,} parameters",
                                            f"an architecture with {total:,}",
                                            "The file's architecture and weights "
                                            "disagree."))
+            if weights is not None:
+                _check_weight_shapes(shapes, weights)
         return cls(layers, dtype=config.get("dtype", "float32"), seed=seed,
-                   name=config.get("name", "sequential"))
+                   name=config.get("name", "sequential"), device=device,
+                   weights=weights)
 
     def save(self, path, **kwargs) -> None:
         """Save architecture and weights (and ``self.meta``) to a safetensors
         model file, atomically; see ``glassnet.io.save_model`` for options."""
         save_model(self, path, **kwargs)
 
+    def export_onnx(self, path, opset: int = 17, preprocessing=None):
+        """Write this model as an ONNX graph whose output equals ``predict``
+        (needs the ``onnx`` extra); ``preprocessing``: fitted scalers to put
+        in front. Returns the onnx.ModelProto. See ``glassnet.export.onnx``."""
+        return export_onnx(self, path, opset=opset, preprocessing=preprocessing)
+
+
+def declared_shapes(layers) -> list[tuple[str, tuple[int, ...]]]:
+    """(name, shape) of every weight the layers declare, in get_weights()
+    order, from their shapes alone: nothing is allocated."""
+    shape, out = layers[0].input_dim, []
+    for i, layer in enumerate(layers):
+        shape = layer.build(shape)
+        for key, s in {**layer.param_shapes(), **layer.state_shapes()}.items():
+            out.append((f"layer {i} ({type(layer).__name__}) {key}", tuple(s)))
+    return out
+
+
+def _check_weight_shapes(shapes: list, weights) -> None:
+    if not isinstance(weights, list | tuple) or len(weights) != len(shapes):
+        got = len(weights) if isinstance(weights, list | tuple) else \
+            type(weights).__name__
+        raise ShapeError(expected(f"{len(shapes)} weight arrays", got,
+                                  "Pass the arrays of get_weights()."))
+    for (name, shape), w in zip(shapes, weights, strict=True):
+        if tuple(np.shape(w)) != shape:
+            raise ShapeError(expected(f"{name} of shape {shape}",
+                                      f"shape {tuple(np.shape(w))}",
+                                      "The architecture and the weights disagree."))

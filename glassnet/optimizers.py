@@ -4,6 +4,9 @@ The updates are in ``glassnet.core.optim`` (SGD, momentum, Nesterov,
 Adagrad, RMSprop) and ``glassnet.core.adam`` (Adam, AdamW).
 """
 
+import difflib
+import inspect
+
 from glassnet.core.adam import Adam, AdamW
 from glassnet.core.optim import (
     SGD,
@@ -33,9 +36,40 @@ def get(optimizer, **kwargs) -> Optimizer:
                 "compile(optimizer='adam', learning_rate=0.01)."))
         return optimizer
     if isinstance(optimizer, str) and optimizer.lower() in _REGISTRY:
-        return _REGISTRY[optimizer.lower()](**kwargs)
+        cls = _REGISTRY[optimizer.lower()]
+        _check_names(cls, kwargs)
+        return cls(**kwargs)
     raise ConfigError(expected(f"an optimizer name, one of {NAMES}", repr(optimizer),
                                "Check the spelling or pass gn.optimizers.Adam(...)."))
+
+
+#: names other libraries use for the same hyperparameter
+_ALIASES = {"lr": "learning_rate", "eta": "learning_rate",
+            "clipnorm": "global_clipnorm", "beta1": "beta_1", "beta2": "beta_2",
+            "eps": "epsilon"}
+
+
+def _check_names(cls: type[Optimizer], kwargs: dict) -> None:
+    """Unknown keyword arguments: a ConfigError naming the one meant."""
+    known = []
+    for klass in cls.__mro__:           # keyword arguments passed up to the base
+        init = vars(klass).get("__init__")
+        if init is None:
+            continue
+        params = inspect.signature(init).parameters.values()
+        known += [p.name for p in params if p.name != "self" and p.name not in known
+                  and p.kind not in (p.VAR_KEYWORD, p.VAR_POSITIONAL)]
+        if not any(p.kind is p.VAR_KEYWORD for p in params):
+            break
+    for name, value in kwargs.items():
+        if name in known:
+            continue
+        guess = _ALIASES.get(name) or next(iter(difflib.get_close_matches(
+            name, known, n=1)), None)
+        hint = f"Did you mean {guess}={value!r}?" if guess in known else \
+            f"{cls.__name__} takes {', '.join(known)}."
+        raise ConfigError(expected(f"hyperparameters of {cls.__name__}",
+                                   f"{name}={value!r}", hint))
 
 
 def from_config(config: dict) -> Optimizer:

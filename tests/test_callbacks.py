@@ -151,8 +151,10 @@ def test_early_stopping_restores_best_weights_after_ctrl_c():
     net = _net(lr=0.05)
     snaps, rec = _val_loss_snapshots(net)
     es = C.EarlyStopping(patience=100)
-    h = net.fit(X, y, epochs=50, batch_size=8, validation_split=0.25, verbose=0,
+    with pytest.raises(KeyboardInterrupt):
+        net.fit(X, y, epochs=50, batch_size=8, validation_split=0.25, verbose=0,
                 callbacks=[rec, es, _CtrlC(4)])
+    h = net.history
     assert h.interrupted and len(h) == 5
     best = min(snaps, key=lambda e: snaps[e][0])
     np.testing.assert_array_equal(net.flat_params, snaps[best][1])
@@ -215,7 +217,7 @@ def test_csv_logger_writes_the_history(tmp_path):
                 callbacks=[C.CSVLogger(path)])
     with open(path, newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [int(r["epoch"]) for r in rows] == [0, 1, 2]
+    assert [int(r["epoch"]) for r in rows] == [1, 2, 3]   # files count from 1
     for key in ("loss", "val_loss", "lr"):
         np.testing.assert_array_equal([float(r[key]) for r in rows], h[key])
 
@@ -231,15 +233,15 @@ def test_model_checkpoint_saves_best_only(tmp_path):
     best = C.ModelCheckpoint(tmp_path / "best.safetensors", save_best_only=True)
     net.fit(X, y, epochs=4, batch_size=8, validation_split=0.25, verbose=0,
             callbacks=[rec, every, best])
-    assert sorted(p.name for p in tmp_path.glob("e*")) == [
-        f"e{i}.safetensors" for i in range(4)]
+    assert sorted(p.name for p in tmp_path.glob("e*")) == [   # from 1, as Keras
+        f"e{i}.safetensors" for i in range(1, 5)]
     if hasattr(io, "load_model"):
         best_epoch = min(snaps, key=lambda e: snaps[e][0])
         loaded = io.load_model(tmp_path / "best.safetensors")
         np.testing.assert_array_equal(
             np.concatenate([w.ravel() for w in loaded.get_weights()]),
             np.concatenate([w.ravel() for w in _weights_at(net, snaps[best_epoch][1])]))
-        last = io.load_model(tmp_path / "e3.safetensors")
+        last = io.load_model(tmp_path / "e4.safetensors")
         for a, b in zip(last.get_weights(), _weights_at(net, snaps[3][1]),
                         strict=True):
             np.testing.assert_array_equal(a, b)

@@ -4,6 +4,7 @@ explain on a saved model, in a real subprocess; options and configs in-process."
 from __future__ import annotations
 
 import csv
+import re
 import shlex
 import subprocess
 import sys
@@ -59,7 +60,7 @@ def test_train_writes_model_history_plots_and_report(run):
     plots = sorted(p.name for p in (out / "plots").glob("*.png"))
     assert {"history.png", "confusion_matrix.png", "network.png",
             "weights.png"} <= set(plots)
-    assert "standardize       True" in r.stdout          # the resolved config
+    assert re.search(r"\n  standardize +True\n", r.stdout)  # the resolved config
     assert "epoch 25/25" in r.stdout                      # one line per epoch
     assert "final validation:" in r.stdout
     assert "out/model.safetensors" in r.stdout            # where things are
@@ -188,7 +189,7 @@ def test_every_demo_name_reaches_its_demo(capsys, monkeypatch):
                             called.append((n, fast)) or {})
     for name in demos.DEMOS:
         assert cli(capsys, "demo", name.upper().replace("-", "_"), "--fast")[0] == 0
-    assert called == [(n, True) for n in demos.DEMOS] and len(called) == 13
+    assert called == [(n, True) for n in demos.DEMOS] and len(called) == 14
     code, _, err = cli(capsys, "demo")             # no name: the names are listed
     assert code == 2 and all(n in err for n in demos.DEMOS)
 

@@ -12,6 +12,7 @@ import pytest
 from glassnet.data import (
     FeatureSpec,
     load_csv,
+    load_csv_bytes,
     load_csv_features,
     transform_rows,
 )
@@ -216,3 +217,15 @@ def test_no_header_prediction_by_position(tmp_path):
     with_target = tmp_path / "with_target.csv"
     with_target.write_text("9,10,1\n11,12,0\n")
     assert load_csv_features(with_target, like=train).y.tolist() == [1, 0]
+
+
+def test_csv_bytes_in_memory_read_like_the_file(tmp_path):
+    raw = "\ufeffsize;colour;label\n1.5;red;yes\n2;blue;no\n3;red;yes\n".encode()
+    path = tmp_path / "shop.csv"
+    path.write_bytes(raw)
+    a = load_csv(path, one_hot=True)
+    b = load_csv_bytes(raw, source="shop.csv", one_hot=True)
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
+    assert a.feature_names == b.feature_names and a.class_names == b.class_names
+    with pytest.raises(DataError, match=r"upload\.csv, line 3"):
+        load_csv_bytes(b"a,b\n1,2\n3\n")

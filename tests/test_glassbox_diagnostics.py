@@ -116,3 +116,19 @@ def test_warnings_from_records_alone():
     shown = []
     diagnose([rec(1.0 - k / 10, 1.0) for k in range(6)], print_fn=shown.append)
     assert shown == ["training diagnostics: no problems found in the recorded steps."]
+
+
+def test_a_confident_sigmoid_output_fused_with_cross_entropy_is_not_saturated():
+    """Its gradient is p − y, which does not vanish at the flat ends of σ."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 2))
+    y = (X[:, 0] > 0).astype(float)
+    net = gn.Sequential([gn.Dense(1, "sigmoid", input_dim=2)], seed=0)
+    net.set_weights([np.array([[40.0], [0.0]]), np.array([0.0])])  # σ at 0 or 1
+    net.compile("binary_crossentropy", "sgd")
+    h = net.fit(X, y, epochs=2, batch_size=50, verbose=0, diagnostics=1, seed=0)
+    assert "saturated" not in h.diagnostics[-1]["layers"][-1]
+    assert "saturated" not in {f.code for f in gn.diagnose(h).findings}
+    net.compile("mse", "sgd")                      # not fused: saturation matters
+    h = net.fit(X, y, epochs=1, batch_size=50, verbose=0, diagnostics=1, seed=0)
+    assert h.diagnostics[-1]["layers"][-1]["saturated"] > 0.5

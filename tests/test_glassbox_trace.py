@@ -45,8 +45,12 @@ def test_trace_records_forward_backward_and_update():
         np.testing.assert_allclose(d["update_W"], -0.1 * gW)
         np.testing.assert_allclose(d["W_after"], W - 0.1 * gW)
         np.testing.assert_allclose(d["update_b"], -0.1 * gb)
-    np.testing.assert_array_equal(net.get_weights()[0], h["W_after"])
+    # issue 15, item 21: looking leaves the model as it was (update=True keeps it)
+    np.testing.assert_array_equal(net.get_weights()[0], W0[0])
+    assert net.optimizer.t == 0
     assert t.optimizer["name"] == "sgd" and t.step == 1
+    kept = gn.trace(net, X, y, update=True)
+    np.testing.assert_array_equal(net.get_weights()[0], kept.layers[0]["W_after"])
     assert t.loss == pytest.approx(L0, rel=1e-12)
     assert "layer 0 dense (Dense)" in t.summary()
 

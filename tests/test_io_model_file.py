@@ -167,7 +167,8 @@ def _every_layer_type():
     import glassnet as gn
 
     flat = gn.Sequential([gn.Flatten(input_dim=(2, 3)), gn.Dense(4, "relu"),
-                          gn.Dropout(0.3), gn.Activation("tanh"), gn.Dense(2)], seed=0)
+                          gn.Dropout(0.3), gn.Activation("tanh"), gn.Dense(2),
+                          gn.Rescale([10.0, -3.0], [2.5, 0.5])], seed=0)
     rec = gn.Sequential([gn.SimpleRNN(3, input_dim=2, return_sequences=True),
                          gn.LSTM(3, return_sequences=True),
                          gn.GRU(3, return_sequences=True),

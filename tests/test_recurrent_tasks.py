@@ -48,6 +48,10 @@ def test_rnn_demo_simple_rnn_forgets_where_lstm_remembers():
     lines = []
     out = rnn.run(fast=True, print_fn=lines.append)
     assert out["simple_rnn_mse"] > 0.1 and out["lstm_mse"] < 0.01
+    # the README's numbers (0.00054 and 0.162, baseline 0.160), within a margin
+    assert out["lstm_mse"] < 0.001
+    assert out["simple_rnn_mse"] == pytest.approx(0.162, abs=0.01)
+    assert out["baseline_mse"] == pytest.approx(0.160, abs=0.001)
     assert out["decay"]["SimpleRNN"] < 1e-2 < out["decay"]["LSTM"]
     r = out["receipt"]
     assert r.total == pytest.approx(r.gradient, rel=1e-5)
@@ -89,7 +93,8 @@ def _mnist():
 
 @pytest.mark.slow
 def test_mnist_row_by_row_lstm_reaches_97_percent():
-    """LSTM(64) over 28 rows of 28 pixels, 2 epochs (Adam 5e-3 then 1e-3): ≈ 97.7%."""
+    """LSTM(64) over 28 rows of 28 pixels, 2 epochs (Adam 5e-3 then 1e-3):
+    0.9764 on this project's machine, the number the README states."""
     xtr, ytr, xte, yte = _mnist()
     net = gn.Sequential([gn.LSTM(64, input_dim=28),
                          gn.Dense(10, activation="softmax")], seed=0)
@@ -97,4 +102,6 @@ def test_mnist_row_by_row_lstm_reaches_97_percent():
                 learning_rate=5e-3, metrics=["accuracy"])
     net.fit(mnist_rows(xtr), ytr, epochs=2, batch_size=128, seed=0, verbose=0,
             lr_schedule=lambda epoch: (5e-3, 1e-3)[epoch])
-    assert net.evaluate(mnist_rows(xte), yte)["accuracy"] >= 0.97
+    accuracy = net.evaluate(mnist_rows(xte), yte)["accuracy"]
+    assert accuracy >= 0.97
+    assert accuracy == pytest.approx(0.9764, abs=0.004)   # the README's number

@@ -5,8 +5,11 @@
     glassnet predict MODEL DATA        predictions and class probabilities (CSV)
     glassnet summary MODEL             layers, parameters, preprocessing
     glassnet explain MODEL [DATA]      receipts of one prediction
+    glassnet export MODEL OUT.onnx     the model as an ONNX graph
     glassnet demo NAME                 a guided demo
     glassnet plot RUN                  draw a run's plots again
+    glassnet playground                a web page where a network learns
+    glassnet search DATA --grid GRID   cross-validate every configuration of a grid
 
 Exit status: 0 success, 2 bad input (one line on stderr saying what is wrong
 and how to fix it; --debug adds the traceback), 1 an unexpected error,
@@ -15,11 +18,23 @@ and how to fix it; --debug adds the traceback), 1 an unexpected error,
 
 from __future__ import annotations
 
+import errno
 import os
 import sys
 import traceback
 
-from glassnet.cli import demo, evaluate, explain, plot, predict, summary, train
+from glassnet.cli import (
+    demo,
+    evaluate,
+    explain,
+    export,
+    playground,
+    plot,
+    predict,
+    search,
+    summary,
+    train,
+)
 from glassnet.cli._parser import DEMO_NAMES, UsageError, build_parser
 from glassnet.errors import GlassnetError
 
@@ -31,7 +46,8 @@ BAD_INPUT = (GlassnetError, OSError, UnicodeError)
 #: Each command's ``run(args) -> exit status``, one module per command.
 COMMANDS = {"train": train.run, "evaluate": evaluate.run, "predict": predict.run,
             "summary": summary.run, "explain": explain.run, "demo": demo.run,
-            "plot": plot.run}
+            "plot": plot.run, "export": export.run,
+            "playground": playground.run, "search": search.run}
 
 
 def _one_line(text: str) -> str:
@@ -48,7 +64,8 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
         if args.command is None:
             raise UsageError("glassnet", "choose a command: train, evaluate, "
-                             "predict, summary, explain, demo or plot")
+                             "predict, summary, explain, export, demo, plot, "
+                             "playground or search")
         prog = f"glassnet {args.command}"
         return COMMANDS[args.command](args)
     except BrokenPipeError:  # e.g. `glassnet predict … | head`: stop quietly
@@ -91,6 +108,9 @@ def _silence_stdout() -> None:
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and not isinstance(exc, GlassnetError):
         where = f" {exc.filename}" if exc.filename else ""
+        if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
+            return _one_line(f"cannot write{where}: the disk is full ({exc.strerror})"
+                             ". Free some space, or pass --output on another disk.")
         return _one_line(f"cannot access{where}: {exc.strerror or exc}. Check the "
                          "path and its permissions.")
     return _one_line(exc)

@@ -51,6 +51,7 @@ def build_parser() -> Parser:
                        "holds")
     s.add_argument("model", metavar="MODEL", help="a .safetensors model file")
     _explain(sub)
+    _export(sub)
     s = sub.add_parser("demo", help="run a guided demo (e.g. backprop)")
     s.add_argument("name", metavar="NAME", help="the demo to run: "
                    + ", ".join(DEMO_NAMES))
@@ -65,7 +66,25 @@ def build_parser() -> Parser:
     s.add_argument("run", metavar="RUN")
     s.add_argument("--output", metavar="DIR", help="where to write the PNG files "
                    "(default: RUN/plots)")
+    s.add_argument("--data", metavar="DATA", help="the training CSV (or built-in "
+                   "dataset) to draw the data points of; without it only a "
+                   "built-in dataset named in the model file is used")
+    _playground(sub)
+    _search(sub)
     return p
+
+
+def _playground(sub) -> None:
+    s = sub.add_parser("playground", help="a web page where a network learns in "
+                       "front of you, every number clickable",
+                       description="Serve the playground page on this machine "
+                       "(standard library only, works offline) until Ctrl-C.")
+    s.add_argument("--port", type=int, default=8765, metavar="N",
+                   help="port to serve on (default 8765; 0: any free port)")
+    s.add_argument("--host", default="127.0.0.1", metavar="ADDRESS",
+                   help="address to bind (default 127.0.0.1: this machine only)")
+    s.add_argument("--no-open", dest="no_open", action="store_true",
+                   help="do not open a browser; just print the URL")
 
 
 def _version() -> str:
@@ -78,8 +97,7 @@ def _train(sub) -> None:
         description="Train a network and save the model, history, plots and a "
         "report. Options override the --config file, which overrides the defaults. "
         f"Built-in datasets: {', '.join(builtin_names())}; image sets (use "
-        f"--conv): {', '.join(IMAGE_SETS)}.",
-        formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+        f"--conv): {', '.join(IMAGE_SETS)}.")
     s.add_argument("data", metavar="DATA", nargs="?", default=None,
                    help="a built-in dataset name or a CSV file")
     s.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML "
@@ -112,12 +130,7 @@ def _train(sub) -> None:
                    "better validation loss, keeping the best weights (default 0: off)")
     s.add_argument("--seed", type=int, metavar="N", help="seed for the data, split, "
                    "initial weights and shuffling (default 0)")
-    g = s.add_mutually_exclusive_group()
-    g.add_argument("--standardize", dest="standardize", action="store_const",
-                   const=True, help="standardise features (default for CSV files)")
-    g.add_argument("--no-standardize", dest="standardize", action="store_const",
-                   const=False, help="use the features as they are (default for "
-                   "built-in datasets)")
+    _scaling(s)
     s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
                    help="one-hot encode non-numeric CSV feature columns")
     s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
@@ -133,6 +146,24 @@ def _train(sub) -> None:
     s.add_argument("--quiet", action="store_true", help="no per-epoch progress")
     s.add_argument("--no-plots", dest="no_plots", action="store_true",
                    help="skip the PNG plots")
+
+
+def _scaling(s) -> None:
+    """--standardize / --standardize-target and their opposites."""
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize", dest="standardize", action="store_const",
+                   const=True, help="standardise features (default for CSV files)")
+    g.add_argument("--no-standardize", dest="standardize", action="store_const",
+                   const=False, help="use the features as they are (default for "
+                   "built-in datasets)")
+    g = s.add_mutually_exclusive_group()
+    g.add_argument("--standardize-target", dest="standardize_target",
+                   action="store_const", const=True, help="regression: train on "
+                   "standardised targets (y − μ)/σ and end the model with "
+                   "Rescale(μ, σ), so it predicts in the target's units (default)")
+    g.add_argument("--no-standardize-target", dest="standardize_target",
+                   action="store_const", const=False, help="regression: train on "
+                   "the targets as they are")
 
 
 def _evaluate(sub) -> None:
@@ -162,6 +193,23 @@ def _predict(sub) -> None:
                    "order)")
     s.add_argument("--seed", type=int, default=1, metavar="N",
                    help="seed of a built-in dataset (default 1)")
+    s.add_argument("--unknown", choices=("error", "ignore"), default="error",
+                   help="a category not seen in training: error (default), or "
+                   "ignore (all its one-hot columns 0, and a count on stderr)")
+
+
+def _export(sub) -> None:
+    s = sub.add_parser("export", help="write a model as an ONNX graph",
+                       description="Write MODEL (a model file or a run directory) "
+                       "as an ONNX graph whose output equals glassnet's "
+                       "predictions. Needs the onnx extra.")
+    s.add_argument("model", metavar="MODEL", help="a .safetensors model file or a "
+                   "run directory")
+    s.add_argument("output", metavar="OUT.onnx", help="where to write the graph")
+    s.add_argument("--opset", type=int, default=17, metavar="N",
+                   help="ONNX opset version (default 17)")
+    s.add_argument("--fold-scaler", action="store_true", help="put the file's "
+                   "saved scaler in front of the graph, so it takes raw features")
 
 
 def _explain(sub) -> None:
@@ -181,3 +229,37 @@ def _explain(sub) -> None:
                    "Conv2D layer LAYER,kernel,I,J,C,F or LAYER,bias,F")
     s.add_argument("--update", action="store_true", help="with --weight: also the "
                    "optimizer's update of that weight")
+
+
+def _search(sub) -> None:
+    s = sub.add_parser(
+        "search", help="score every configuration of a grid by k-fold "
+        "cross-validation (locally or on a Dask cluster)",
+        description="Train every combination of the grid's option values on k-1 "
+        "folds and score it on the held-out fold, k times; write DIR/results.csv, "
+        "DIR/best.safetensors (the best configuration refit on every row) and "
+        "DIR/report.md. GRID is a TOML or JSON file mapping glassnet train options "
+        "to lists of values, e.g. lr = [0.01, 0.1] and layers = [16, \"32,16\"].")
+    s.add_argument("data", metavar="DATA", help="a built-in dataset name or a CSV "
+                   "file")
+    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
+                   "(default: the last column)")
+    s.add_argument("--grid", metavar="GRID", required=True, help="the grid file "
+                   "(.toml or .json)")
+    s.add_argument("--cv", type=int, default=5, metavar="K", help="number of folds "
+                   "(stratified for classification; default 5)")
+    s.add_argument("--seed", type=int, default=0, metavar="N", help="seed of the "
+                   "data, the folds, the initial weights and the shuffling (default 0)")
+    s.add_argument("--output", metavar="DIR", help="where to write the results "
+                   "(default runs/search-<data name>)")
+    s.add_argument("--n-jobs", dest="n_jobs", type=int, default=1, metavar="N",
+                   help="local processes (joblib; -1: one per core; default 1)")
+    s.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the "
+                   "Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)")
+    s.add_argument("--one-hot", dest="one_hot", action="store_true",
+                   help="one-hot encode non-numeric CSV feature columns")
+    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
+                   "drop, mean, median, most_frequent (default error)")
+    s.add_argument("--quiet", action="store_true", help="no progress output")
+    s.add_argument("--no-plots", dest="no_plots", action="store_true",
+                   help="skip the plot in the report")

@@ -22,6 +22,7 @@ from dataclasses import asdict, dataclass, field, fields
 from glassnet import activations, losses, optimizers
 from glassnet.data.features import MISSING_POLICIES
 from glassnet.errors import ConfigError
+from glassnet.files.regular import MAX_TEXT_BYTES, read_regular
 
 
 @dataclass
@@ -41,6 +42,7 @@ class TrainConfig:
     early_stopping: int = 0           # patience in epochs; 0 = off
     seed: int = 0                     # one seed for init, split and shuffling
     standardize: bool | None = None   # None: yes for CSV files, no for built-ins
+    standardize_target: bool = True   # regression: train on (y − μ)/σ (Rescale)
     one_hot: bool = False             # one-hot encode non-numeric CSV columns
     missing: str = "error"            # missing CSV cells: error|drop|mean|median|…
     output: str = ""                  # run directory (default runs/<data name>)
@@ -60,12 +62,12 @@ def flag(name: str) -> str:
 
 def read_toml(path: str) -> dict:
     """The TOML file's settings, keys normalised to field names, checked."""
+    data = read_regular(path, "config file", MAX_TEXT_BYTES, ConfigError)
     try:
-        with open(path, "rb") as f:
-            raw = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"config file {path} does not exist. Check the path "
-                          "given to --config.") from None
+        raw = tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text ({exc.reason} at "
+                          f"byte {exc.start}). Save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"config file {path} is not valid TOML ({exc}). Fix the "
                           "file; see 'glassnet train --help' for the keys.") from None
@@ -93,10 +95,13 @@ def resolve(toml_values: dict, flag_values: dict) -> TrainConfig:
 
 
 def parse_layers(text: str) -> list[int]:
-    """'128,64' → [128, 64]; '' or 'none' → [] (no hidden layer)."""
+    """'128,64' → [128, 64]; 'none' → [] (no hidden layer)."""
     text = text.strip()
-    if text.lower() in ("", "none", "0"):
+    if text.lower() == "none":
         return []
+    if not text:
+        raise ConfigError("--layers is empty. Pass sizes such as --layers 128,64, "
+                          "or --layers none for no hidden layer.")
     try:
         return [int(part) for part in text.replace(" ", "").split(",")]
     except ValueError:
@@ -148,7 +153,8 @@ def check(cfg: TrainConfig) -> None:
         raise ConfigError("DATA is missing: pass a built-in dataset name or a CSV "
                           "file, e.g. glassnet train circles (or data = \"...\" in "
                           "the --config file).")
-    need(all(n > 0 for n in cfg.layers), "layers", "positive sizes", "128,64")
+    need(all(n > 0 for n in cfg.layers), "layers", "positive sizes ('none' for "
+         "no hidden layer)", "128,64")
     need(all(n > 0 for n in cfg.conv), "conv", "positive filter counts", "32,64")
     need(math.isfinite(cfg.lr) and cfg.lr > 0, "lr", "a positive number", "0.01")
     need(cfg.epochs > 0, "epochs", "a positive integer", "20")
@@ -192,6 +198,9 @@ def to_command(cfg: TrainConfig) -> str:
             parts += [flag(name), ",".join(map(str, value)) or "none"]
         elif name == "standardize":
             parts.append("--standardize" if value else "--no-standardize")
+        elif name == "standardize_target":
+            parts.append("--standardize-target" if value else
+                         "--no-standardize-target")
         elif isinstance(value, bool):
             if value:
                 parts.append(flag(name))

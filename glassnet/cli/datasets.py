@@ -90,12 +90,19 @@ def load_training_data(cfg) -> Dataset:
 
 
 def load_data_like(saved: ModelFile, data: str, target: str | None = None,
-                   seed: int = 0) -> Dataset:
+                   seed: int = 0, unknown: str = "error",
+                   builtin_only: bool = False) -> Dataset:
     """DATA of evaluate/predict/explain, encoded the way the model was trained.
 
-    y is None when the file has no target column.
+    y is None when the file has no target column. ``builtin_only``: ``data``
+    came from a model file, not from the command line, so only a built-in
+    dataset name is used (a model file cannot make a command read a path).
     """
-    if is_builtin(data) and not Path(data).is_file():
+    if builtin_only and not is_builtin(data):
+        raise DataError(f"the model file names its training data {data!r}, which "
+                        "is not a built-in dataset, and a path written in a model "
+                        "file is not read. Pass the data on the command line.")
+    if is_builtin(data) and (builtin_only or not Path(data).is_file()):
         ds = load_named(data, seed=seed)
         if ds.n_features != len(saved.spec.feature_names):
             raise DataError(f"the built-in dataset {data!r} has {ds.n_features} "
@@ -110,7 +117,7 @@ def load_data_like(saved: ModelFile, data: str, target: str | None = None,
     if target is not None and target != spec.target:
         spec = FeatureSpec(spec.columns, spec.source_columns, target, spec.task,
                            spec.class_names, spec.missing)
-    return load_csv_features(data, spec)
+    return load_csv_features(data, spec, unknown=unknown)
 
 
 def _positional_spec(path: str, spec: FeatureSpec, target: str | None

@@ -20,6 +20,8 @@ def run(args) -> int:
                         f"{saved.spec.target or ''!r}, so there is nothing to "
                         "compare with. Pass --target COLUMN, or use glassnet predict.")
     result = saved.model.evaluate(saved.transform(data.X), data.y)
+    if not saved.class_names:   # regression: R², in the target's own units
+        result["r2"] = metrics.r2(data.y, saved.predict(data.X))
     print(f"{args.model} on {args.data} ({data.n_samples} rows)")
     width = max(len(k) for k in result)
     for k, v in result.items():

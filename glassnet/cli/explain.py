@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from glassnet.cli.datasets import load_data_like
+from glassnet.cli.datasets import is_builtin, load_data_like
 from glassnet.cli.saved import open_model
 from glassnet.errors import ConfigError, DataError
 from glassnet.glassbox import explain
@@ -17,7 +17,8 @@ def run(args) -> int:
     saved = open_model(args.model)
     model = saved.model
     source = args.data or _training_data(saved)
-    data = load_data_like(saved, source, None, args.seed)
+    data = load_data_like(saved, source, None, args.seed,
+                          builtin_only=args.data is None)
     if not 0 <= args.row < data.n_samples:
         raise ConfigError(f"--row must be in 0..{data.n_samples - 1} for {source}, "
                           f"got {args.row}. Pass e.g. --row 0.")
@@ -38,12 +39,22 @@ def run(args) -> int:
         receipt = explain(model, x, y, weight=weight, update=args.update)
     else:
         receipt = explain(model, x, y, neuron=neuron or _output_neuron(model, x))
-    values = [f"{n}={v:.4g}" for n, v in zip(saved.spec.feature_names,
-                                             data.X[args.row], strict=True)]
-    print(f"row {args.row} of {source}: " + ", ".join(values[:12])   # after any
-          + (f", … ({len(values)} in all)" if len(values) > 12 else ""))  # error
+    names = saved.spec.feature_names
+    print(f"row {args.row} of {source}, as in the file: "
+          + _listing(names, data.X[args.row]))
+    if saved.preprocessing:       # the receipt works on the model's inputs
+        steps = " then ".join(_describe_step(s) for s in saved.preprocessing)
+        print(f"model inputs x ({steps}): " + _listing(names, x[0]))
+        print("the receipt below uses the model inputs x, not the file's values")
     print(receipt.text())
     return 0
+
+
+def _describe_step(step) -> str:
+    return {"StandardScaler": "standardised: x = (value − μ) / σ",
+            "MinMaxScaler": "rescaled: x = lo + (value − min)·(hi − lo)/(max − min)",
+            "OneHotEncoder": "one-hot encoded"}.get(type(step).__name__,
+                                                    type(step).__name__)
 
 
 def _index(text: str, flag: str, weight: bool) -> tuple:
@@ -73,9 +84,22 @@ def _output_neuron(model, x) -> tuple[int, int]:
 
 
 def _training_data(saved: ModelFile) -> str:
+    """The built-in dataset the model was trained on; a path written in the
+    model file is never read (pass DATA for a CSV)."""
     data = saved.info.get("data", {})
-    if data.get("source") == "builtin" and isinstance(data.get("path"), str):
-        return data["path"]
-    raise ConfigError("pass DATA (a CSV file with the model's feature columns) to "
-                      "choose the rows to explain, e.g. glassnet explain MODEL "
-                      "new.csv --row 0.")
+    path = data.get("path")
+    if data.get("source") == "builtin" and isinstance(path, str) \
+            and is_builtin(path):
+        return path
+    named = f"the model file names {path!r}, but a path written in a model file " \
+        "is not read; " if isinstance(path, str) else ""
+    raise ConfigError(f"{named}pass DATA (a CSV file with the model's feature "
+                      "columns) to choose the rows to explain, e.g. glassnet "
+                      "explain MODEL new.csv --row 0.")
+
+
+def _listing(names, values, first: int = 12) -> str:
+    """name=value pairs, the first twelve (an image row has hundreds)."""
+    pairs = [f"{n}={v:.4g}" for n, v in zip(names, values, strict=False)]
+    return ", ".join(pairs[:first]) + (f", … ({len(pairs)} in all)"
+                                       if len(pairs) > first else "")

@@ -11,6 +11,7 @@ from glassnet.cli.artifacts import make_plots
 from glassnet.cli.datasets import load_data_like
 from glassnet.cli.saved import open_model
 from glassnet.errors import ConfigError, DataError, ModelFileError
+from glassnet.files.regular import MAX_TEXT_BYTES, read_regular
 from glassnet.train.history import History
 
 
@@ -34,23 +35,27 @@ def run(args) -> int:
                              "model.safetensors in it). Pass the --output directory "
                              "of glassnet train, an arena .json file, or "
                              "'activations'.")
-    return _redraw(run_path, args.output)
+    return _redraw(run_path, args.output, getattr(args, "data", None))
 
 
-def _redraw(run_path: Path, output: str | None) -> int:
+def _redraw(run_path: Path, output: str | None, data_path: str | None) -> int:
     saved = open_model(run_path / "model.safetensors")
     history = None
     if (run_path / "history.json").is_file():
         history = History.from_dict(_read_json(run_path / "history.json"))
     X = y = None
-    source = saved.info.get("data", {}).get("path")
+    info = saved.info.get("data", {})
+    source = data_path or info.get("path")
     if isinstance(source, str):
+        seed = info.get("seed") if isinstance(info.get("seed"), int) else 0
         try:
-            data = load_data_like(saved, source, None,
-                                  saved.info.get("data", {}).get("seed", 0))
+            data = load_data_like(saved, source, None, seed,
+                                  builtin_only=data_path is None)
             X, y = data.X, data.y
-        except (DataError, ConfigError):
-            print(f"(training data {source} not found: plots without data points)")
+        except (DataError, ConfigError) as exc:
+            if data_path is not None:
+                raise
+            print(f"(plots without data points: {exc})")
     done = make_plots(saved, Path(output or run_path / "plots"), history, X, y,
                       X, y, label=run_path.name, eval_rows="all rows")
     for title, path in done.items():
@@ -60,7 +65,8 @@ def _redraw(run_path: Path, output: str | None) -> int:
 
 def _read_json(path: Path):
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        return json.loads(read_regular(path, "JSON file", MAX_TEXT_BYTES)
+                          .decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as exc:
         raise DataError(f"{path} is not valid JSON ({exc}). Check the file.") \
             from None

@@ -13,7 +13,15 @@ from glassnet.files.atomic import atomic_write_bytes
 
 def run(args) -> int:
     saved = open_model(args.model)
-    data = load_data_like(saved, args.data, args.target, args.seed)
+    data = load_data_like(saved, args.data, args.target, args.seed,
+                          unknown=getattr(args, "unknown", "error"))
+    unknown = data.unknown_rows
+    if unknown is not None and len(unknown):
+        rows = ", ".join(str(int(i) + 1) for i in unknown[:10])
+        more = ", …" if len(unknown) > 10 else ""
+        print(f"note: {len(unknown)} row(s) hold a category not seen in training "
+              f"(data rows {rows}{more}); their one-hot columns are all 0 "
+              "(--unknown ignore)", file=sys.stderr)
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")
     if saved.class_names:

@@ -22,6 +22,7 @@ import os
 
 from glassnet import losses, optimizers
 from glassnet.errors import GlassnetError, ModelFileError
+from glassnet.files.regular import MAX_MODEL_BYTES
 from glassnet.io import ModelFile, read_model_file
 
 
@@ -32,7 +33,7 @@ def open_model(path: str | os.PathLike[str]) -> ModelFile:
     inside = os.path.join(where, "model.safetensors")
     if os.path.isdir(where) and os.path.isfile(inside):
         where = inside  # a run directory
-    saved = read_model_file(where)
+    saved = read_model_file(where, max_bytes=MAX_MODEL_BYTES)
     if saved.spec is None:
         raise ModelFileError(f"{where} holds a model for sequences (input shape "
                              f"{saved.model.input_shape}); the glassnet command "

@@ -12,6 +12,7 @@ Reads top to bottom like the run it performs:
 from __future__ import annotations
 
 import datetime
+import re
 import shlex
 import time
 from pathlib import Path
@@ -27,7 +28,7 @@ from glassnet.data import Dataset, StandardScaler, split_indices
 from glassnet.errors import ConfigError
 from glassnet.files.atomic import atomic_write_bytes
 from glassnet.io import ModelFile, read_checkpoint
-from glassnet.layers import Conv2D, Dense, Flatten, MaxPool2D, Reshape
+from glassnet.layers import Conv2D, Dense, Flatten, MaxPool2D, Rescale, Reshape
 from glassnet.model import Sequential
 from glassnet.report import write_report
 from glassnet.train.history import History
@@ -45,23 +46,19 @@ def run(args) -> int:
             flags[name] = config_mod.parse_layers(flags[name])
     cfg = config_mod.resolve(toml, flags)
     data = load_training_data(cfg)
-    name = data.name or Path(cfg.data).stem
+    name = data.name = run_name(data.name or Path(cfg.data).stem)
     cfg.output = cfg.output or str(Path("runs") / name)
     out = Path(cfg.output)
-    if cfg.standardize is None:
-        cfg.standardize = data.spec is not None  # CSV: yes; built-ins: as generated
     classify = data.task == "classification"
 
-    train_rows, val_rows = _split(data, cfg, classify)
-    steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
-    model, loss = build_model(cfg, data)
-    saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
+    saved, loss, train_rows, val_rows = prepare(cfg, data)
+    model = saved.model
     _print_plan(cfg, data, model, train_rows, val_rows)
 
-    out.mkdir(parents=True, exist_ok=True)
+    check_output_dir(out, model)       # before training, not after every epoch
     history, results, took = _fit(args, cfg, saved, data, train_rows, val_rows, out)
     command = config_mod.to_command(cfg)
-    files = _save(saved, out, cfg, history, _run_info(
+    files = _save(saved, out, cfg, history, run_info(
         cfg, data, name, loss, model, history, results, command, took))
     plots = {}
     if not args.no_plots:
@@ -82,7 +79,28 @@ def run(args) -> int:
         names = ", ".join(p.name for p in plots.values())
         print(f"  plots    {out / 'plots'}/ ({names})")
     print(f"try: glassnet summary {shlex.quote(str(out / 'model.safetensors'))}")
-    return 0
+    return 130 if history.interrupted else 0
+
+
+def run_name(stem: str) -> str:
+    """A folder name under runs/ from a file or dataset name: letters, digits,
+    '.', '-' and '_' only, never '.', '..' or hidden, so a CSV named
+    '...csv' cannot put its run (and overwrite files) outside runs/."""
+    safe = re.sub(r"[^A-Za-z0-9._-]+", "_", stem).lstrip(".")
+    return safe or "data"
+
+
+def check_output_dir(out: Path, model: Sequential) -> None:
+    """Create the run directory and write (then remove) a file the size of the
+    model file in it: a read-only folder or a full disk stops the run here,
+    before training, with the error naming the file."""
+    out.mkdir(parents=True, exist_ok=True)
+    probe = out / ".glassnet-write-check"
+    size = min(sum(w.nbytes for w in model.get_weights()) + (64 << 10), 256 << 20)
+    try:
+        atomic_write_bytes(probe, bytes(size))
+    finally:
+        probe.unlink(missing_ok=True)
 
 
 def _print_plan(cfg, data: Dataset, model: Sequential, train_rows: np.ndarray,
@@ -101,36 +119,69 @@ def _fit(args, cfg, saved: ModelFile, data: Dataset, train_rows: np.ndarray,
          val_rows: np.ndarray, out: Path) -> tuple[History, dict, float]:
     """Fit on the transformed training rows; (history, results, seconds)."""
     model = saved.model
-    Xt, yt = saved.transform(data.X[train_rows]), data.y[train_rows]
-    val = None
-    if len(val_rows):
-        val = (saved.transform(data.X[val_rows]), data.y[val_rows])
     ckpt = out / "checkpoint.safetensors"
     if args.resume and ckpt.is_file():
         pos = read_checkpoint(ckpt)["position"]
         print(f"resuming from {ckpt}: epoch {pos['epoch'] + 1}, batch {pos['batch']}"
               f" (of {pos['end_epoch']} epochs)")
-    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
-        if cfg.early_stopping else []
     t0 = time.perf_counter()
-    history = model.fit(
-        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
-        validation_data=val, seed=cfg.seed, callbacks=callbacks,
-        verbose=0 if args.quiet else 1,
-        checkpoint=ckpt if cfg.checkpoint else None,
-        checkpoint_every=cfg.checkpoint_every or None, resume=bool(args.resume))
+    try:
+        history = fit_rows(saved, cfg, data, train_rows, val_rows,
+                           verbose=0 if args.quiet else 1,
+                           checkpoint=ckpt if cfg.checkpoint else None,
+                           checkpoint_every=cfg.checkpoint_every or None,
+                           resume=bool(args.resume))
+    except KeyboardInterrupt:     # Ctrl-C: save what was trained, then exit 130
+        if model.history is None or not len(model.history.epoch):
+            raise
+        history = model.history
+        print(f"interrupted after {len(history.epoch)} epoch(s): saving the run "
+              "so far" + (" (--resume continues it)" if cfg.checkpoint else ""))
     took = time.perf_counter() - t0
 
-    results = {"training": model.evaluate(Xt, yt)}
-    if val is not None:
-        results["validation"] = model.evaluate(*val)
+    results = {"training": model.evaluate(saved.transform(data.X[train_rows]),
+                                          data.y[train_rows])}
+    if len(val_rows):
+        results["validation"] = model.evaluate(saved.transform(data.X[val_rows]),
+                                               data.y[val_rows])
     for split, values in results.items():
         print(f"final {split}: " + "  ".join(f"{k} {v:.4f}" for k, v in
                                               values.items()))
     return history, results, took
 
 
-def _run_info(cfg, data: Dataset, name: str, loss, model: Sequential,
+def prepare(cfg, data: Dataset) -> tuple[ModelFile, loss_mod.Loss, np.ndarray,
+                                         np.ndarray]:
+    """Everything before the first batch: (model file, loss, training rows,
+    validation rows). Standardising defaults to yes for CSV files and no for
+    built-ins (recorded in ``cfg``); validation rows are split off (stratified
+    for classes); the StandardScaler is fitted on the training rows only."""
+    if cfg.standardize is None:
+        cfg.standardize = data.spec is not None
+    train_rows, val_rows = _split(data, cfg, data.task == "classification")
+    steps = [StandardScaler().fit(data.X[train_rows])] if cfg.standardize else []
+    model, loss = build_model(cfg, data, train_rows)
+    saved = ModelFile(model, preprocessing=steps, spec=spec_for(data))
+    return saved, loss, train_rows, val_rows
+
+
+def fit_rows(saved: ModelFile, cfg, data: Dataset, train_rows: np.ndarray,
+             val_rows: np.ndarray, verbose: int = 0, **checkpointing) -> History:
+    """``model.fit`` on the transformed training rows, validated on the
+    validation rows (early stopping watches their loss when asked)."""
+    Xt, yt = saved.transform(data.X[train_rows]), data.y[train_rows]
+    val = None
+    if len(val_rows):
+        val = (saved.transform(data.X[val_rows]), data.y[val_rows])
+    callbacks = [EarlyStopping("val_loss", patience=cfg.early_stopping)] \
+        if cfg.early_stopping else []
+    return saved.model.fit(
+        Xt, yt, epochs=cfg.epochs, batch_size=min(cfg.batch_size, len(train_rows)),
+        validation_data=val, seed=cfg.seed, callbacks=callbacks, verbose=verbose,
+        **checkpointing)
+
+
+def run_info(cfg, data: Dataset, name: str, loss, model: Sequential,
               history: History, results: dict, command: str, took: float) -> dict:
     """What the model file records about the data and the training run."""
     return {
@@ -159,9 +210,11 @@ def _split(data, cfg, classify: bool) -> tuple[np.ndarray, np.ndarray]:
                          stratify=classify, seed=cfg.seed)
 
 
-def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
+def build_model(cfg, data, train_rows=None) -> tuple[Sequential, loss_mod.Loss]:
     """Convolution blocks (--conv, images only), hidden Dense layers, then the
-    output layer the loss asks for."""
+    output layer the loss asks for; for a regression, Rescale(μ, σ) of the
+    training targets after it (unless --no-standardize-target), so training
+    sees standardised targets."""
     loss = _resolve_loss(cfg.loss, data)
     n_in = data.n_features
     layers = conv_blocks(cfg, data)
@@ -175,8 +228,11 @@ def build_model(cfg, data) -> tuple[Sequential, loss_mod.Loss]:
     else:
         units, act = data.y.shape[1], "linear"
     layers.append(Dense(units, act, input_dim=None if layers else n_in))
+    if data.task != "classification" and cfg.standardize_target:
+        rows = slice(None) if train_rows is None else train_rows
+        layers.append(Rescale.fit(data.y[rows]))         # ŷ = z σ + μ
     model = Sequential(layers, seed=cfg.seed)
-    metrics = ["accuracy"] if data.task == "classification" else ["mae"]
+    metrics = ["accuracy"] if data.task == "classification" else ["mae", "r2"]
     model.compile(loss, cfg.optimizer, metrics=metrics, learning_rate=cfg.lr)
     return model, loss
 
@@ -217,6 +273,9 @@ def _arch(model) -> str:
     parts = [str(model.input_shape[0])]
     for layer in model.layers:
         act = getattr(layer, "activation", None)
+        if isinstance(layer, Rescale):
+            parts.append("× σ + μ (targets' units)")
+            continue
         size = getattr(layer, "units", None) or getattr(layer, "filters", None)
         if isinstance(layer, Conv2D):
             parts.append(f"Conv2D {size}×{'×'.join(map(str, layer.kernel_size))}"

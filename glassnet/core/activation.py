@@ -17,10 +17,10 @@ only describe them.
 from __future__ import annotations
 
 import copy
-import math
 
 import numpy as np
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.core.text import num
 from glassnet.errors import ConfigError, expected
 
@@ -81,8 +81,7 @@ def stable_sigmoid(xp, z):
 
 
 def check_slope(name: str, value, example: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) \
-            or not math.isfinite(value) or value < 0:
-        raise ConfigError(expected(f"a finite {name} ≥ 0", repr(value),
+    if not is_finite_number(value) or value < 0:
+        raise ConfigError(expected(f"a finite {name} ≥ 0", short_repr(value),
                                    f"Pass e.g. {example}."))
     return float(value)

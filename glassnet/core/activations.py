@@ -13,6 +13,7 @@ from glassnet.core.activation import Activation
 from glassnet.core.activations_extra import ELU, GELU, LeakyReLU, SiLU, Softplus
 from glassnet.core.text import factor, num
 from glassnet.errors import ConfigError, TrainingError, expected
+from glassnet.fast import relu as fast_relu
 
 
 class Identity(Activation):
@@ -132,10 +133,15 @@ class ReLU(Activation):
     symbol = "ReLU"
 
     def forward(self, z, out=None):
-        return self.xp.maximum(z, 0, out=self._out(z, out))
+        out = self._out(z, out)
+        if fast_relu.forward(z, out) is not None:          # (one numba loop)
+            return out
+        return self.xp.maximum(z, 0, out=out)              # a = max(0, z)
 
     def backward(self, z, a, da, out=None):
         xp, out = self.xp, self._out(da, out)
+        if fast_relu.backward(a, da, out) is not None:     # (one numba loop)
+            return out
         if out is da:
             return xp.multiply(da, a > 0, out=out)          # dz = da · 1[z > 0]
         xp.greater(a, 0, out=out)            # the same without a bool temporary:
@@ -162,9 +168,12 @@ class Softmax(Activation):
 
     def forward(self, z, out=None):
         xp, out = self.xp, self._out(z, out)
-        # (the ufuncs' own reduce: z.max / z.sum add a Python layer that costs
-        # more than the work itself on a row of 10 classes)
-        xp.subtract(z, xp.maximum.reduce(z, axis=-1, keepdims=True), out=out)
+        # (the ufuncs' own reduce where the module has it: z.max / z.sum add a
+        # Python layer that costs more than the work itself on a row of 10
+        # classes; CuPy reduces only with add and multiply)
+        zmax = xp.maximum.reduce(z, axis=-1, keepdims=True) if xp.__name__ == \
+            "numpy" else z.max(axis=-1, keepdims=True)
+        xp.subtract(z, zmax, out=out)
         xp.exp(out, out=out)                                # e^(zᵢ − max z)
         out /= xp.add.reduce(out, axis=-1, keepdims=True)   # ÷ Σⱼ e^(zⱼ − max z)
         return out

@@ -18,8 +18,9 @@ class Adam(Optimizer):
         η = 0.001, β₁ = 0.9, β₂ = 0.999, ε = 1e-8
 
     ``update`` is these lines as written; ``step`` runs the same update
-    rearranged to allocate nothing (``glassnet.fast.adam``), equal to it to
-    float rounding.
+    rearranged to allocate nothing (``glassnet.fast.adam``), or on a GPU as
+    one fused kernel (``glassnet.gpu.kernels``), equal to it to float
+    rounding.
     """
 
     name = "adam"
@@ -47,9 +48,15 @@ class Adam(Optimizer):
 
     def update_in_place(self, params, grads):
         self.decay(params)
-        adam_update(self.xp, params, grads, self.state["m"], self.state["v"],
-                    self._tmp, lr=self.learning_rate, beta_1=self.beta_1,
-                    beta_2=self.beta_2, epsilon=self.epsilon, t=self.t)
+        kernel = self.backend.kernels.get("adam")
+        if kernel is None:
+            adam_update(self.xp, params, grads, self.state["m"], self.state["v"],
+                        self._tmp, lr=self.learning_rate, beta_1=self.beta_1,
+                        beta_2=self.beta_2, epsilon=self.epsilon, t=self.t)
+        else:                           # one fused GPU kernel (glassnet.gpu.kernels)
+            kernel(params, grads, self.state["m"], self.state["v"],
+                   lr=self.learning_rate, beta_1=self.beta_1, beta_2=self.beta_2,
+                   epsilon=self.epsilon, t=self.t)
 
     def explain(self, w, g, state, t, digits=6):
         n, f = (lambda x: num(x, digits)), (lambda x: factor(x, digits))

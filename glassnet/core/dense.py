@@ -9,6 +9,7 @@ from glassnet.core import init, regularizers
 from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.fast.colsum import colsum
+from glassnet.fast.gemm import add_xt_dz
 
 
 class Dense(Layer):
@@ -95,7 +96,8 @@ class Dense(Layer):
         """Backward from dL/dz: a fused softmax/sigmoid + cross-entropy starts
         here (``glassnet.core.objective``), below the activation."""
         self.da, self.dz = None, dz                        # (B, n_out)
-        self.dW += self.x.T @ dz                           # dW += xᵀ dz
+        if not add_xt_dz(self.dW, self.x, dz):             # (one BLAS call, β = 1)
+            self.dW += self.x.T @ dz                       # dW += xᵀ dz
         if self.use_bias:
             self.db += colsum(dz, self.xp)                 # db += Σ_B dz
         if not self.need_input_grad:

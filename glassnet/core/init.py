@@ -13,10 +13,10 @@ kh·kw·c_out (Keras's convention).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.errors import ConfigError, expected
 
 
@@ -52,9 +52,8 @@ class Constant(Initializer):
     name = "constant"
 
     def __init__(self, value: float = 0.0):
-        if not isinstance(value, numbers.Real) or isinstance(value, bool) \
-                or not math.isfinite(value):
-            raise ConfigError(expected("a finite constant", repr(value),
+        if not is_finite_number(value):
+            raise ConfigError(expected("a finite constant", short_repr(value),
                                        "Pass e.g. Constant(0.1)."))
         self.value = float(value)
 
@@ -71,7 +70,7 @@ class RandomUniform(Initializer):
     name = "uniform"
 
     def __init__(self, low: float = -0.05, high: float = 0.05):
-        if not (math.isfinite(low) and math.isfinite(high) and low < high):
+        if not (is_finite_number(low) and is_finite_number(high) and low < high):
             raise ConfigError(expected("finite bounds with low < high",
                                        f"low={low}, high={high}",
                                        "Swap or widen the bounds."))
@@ -90,7 +89,7 @@ class RandomNormal(Initializer):
     name = "normal"
 
     def __init__(self, mean: float = 0.0, std: float = 0.05):
-        if not (math.isfinite(mean) and math.isfinite(std) and std > 0):
+        if not (is_finite_number(mean) and is_finite_number(std) and std > 0):
             raise ConfigError(expected("a finite mean and a finite std > 0",
                                        f"mean={mean}, std={std}",
                                        "Pass e.g. RandomNormal(0.0, 0.05)."))

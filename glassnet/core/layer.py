@@ -22,7 +22,8 @@ model's flat parameter / gradient buffer}) and ``state``. Then, per batch:
 Gradients are only ever accumulated; the model zeroes its flat gradient
 buffer once per step, so the line a reader finds (``dW += xᵀ dz``) is the
 line that runs. Layers do their math with ``self.xp`` (the model's array
-module, NumPy on the CPU) and never reach for ``numpy`` directly.
+module, NumPy on the CPU, CuPy on a GPU) and never reach for ``numpy``
+directly; ``self.backend`` is the device itself (``use(backend)`` sets both).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from typing import Any
 
 import numpy as np
 
+from glassnet.core.backend import CPU, Backend
 from glassnet.errors import ConfigError, expected
 
 Shape = tuple[int, ...]
@@ -59,6 +61,7 @@ class Layer:
         self.state: dict[str, Any] = {}
         # set by the model before build():
         self.dtype = np.dtype(np.float32)
+        self.backend: Backend = CPU
         self.xp: ModuleType = np
         self.rng: np.random.Generator | None = None
         #: False for the first layer: nobody needs dL/dx of the inputs
@@ -66,6 +69,20 @@ class Layer:
         self._bufs: dict[str, Any] = {}
 
     # -- construction ------------------------------------------------------
+    def use(self, backend: Backend) -> None:
+        """Do the math on ``backend``'s device (the model calls this before
+        build and on ``model.to(device)``). Work buffers and the values kept
+        from the last pass are dropped: the next forward makes them anew."""
+        self.backend, self.xp = backend, backend.xp
+        activation = getattr(self, "activation", None)
+        if activation is not None:
+            activation.xp = backend.xp
+        self._bufs = {}
+        self.__dict__.pop("_infer_bufs", None)
+        for k in (*self.keeps, *self.keeps_grad, *getattr(self, "tape", ())):
+            if k in self.__dict__:        # the last pass's values, on the old device
+                self.__dict__[k] = None
+
     def build(self, input_shape: Shape) -> Shape:
         """Record the input shape; return the output shape (no batch axis)."""
         self.input_shape = tuple(input_shape)

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
+from glassnet import gpu  # noqa: F401 - makes device="cuda" known
 from glassnet._validation import (
     as_dtype,
     as_rng,
@@ -31,6 +33,7 @@ from glassnet._validation import (
 from glassnet.core import backend as backend_mod
 from glassnet.core.layer import Layer
 from glassnet.core.objective import Objective
+from glassnet.core.outputs import nonfinite_outputs
 from glassnet.errors import ConfigError, ShapeError, expected
 
 _ALIGN = 16  # elements: each parameter view starts on a 64-byte boundary
@@ -59,7 +62,7 @@ class Network:
     """Layers, their parameters in flat buffers, forward and backward."""
 
     def __init__(self, layers: list[Layer], dtype="float32", seed=None,
-                 name: str = "sequential", device: str = "cpu"):
+                 name: str = "sequential", device: str = "cpu", weights=None):
         _check_layers(layers)
         self.layers = list(layers)
         self.dtype = as_dtype(dtype)
@@ -67,10 +70,10 @@ class Network:
         self.backend = backend_mod.get(device)
         self.xp = self.backend.xp
         self.name = name
-        self._build()
+        self._build(weights)
 
     # -- construction ------------------------------------------------------
-    def _build(self) -> None:
+    def _build(self, weights=None) -> None:
         shape = self.layers[0].input_dim
         self.input_shape = tuple(shape)
         used: dict[str, int] = {}
@@ -81,7 +84,8 @@ class Network:
                     f"input_dim={shape} for layer {i} (the previous layer's output)",
                     f"input_dim={layer.input_dim}",
                     "Drop input_dim from later layers or make the sizes agree."))
-            layer.dtype, layer.xp, layer.rng = self.dtype, self.xp, self.rng
+            layer.dtype, layer.rng = self.dtype, self.rng
+            layer.use(self.backend)
             layer.need_input_grad = i > 0
             shape = layer.build(shape)
             base = layer.name or _snake(type(layer).__name__)
@@ -89,9 +93,11 @@ class Network:
             used[base] = n + 1
             layer.name = base if n == 0 else f"{base}_{n}"
         self.output_shape = tuple(shape)
-        self._allocate()
+        self._allocate(weights)
 
-    def _allocate(self) -> None:
+    def _allocate(self, weights=None) -> None:
+        """Flat buffers, each layer bound to its views; the initial values are
+        ``weights`` (get_weights() order) or drawn by each layer's initializers."""
         slots, offset = [], 0
         for layer in self.layers:
             for pname, pshape in layer.param_shapes().items():
@@ -103,19 +109,44 @@ class Network:
         self.flat_grads = xp.zeros_like(self.flat_params)
         self.slots = slots
         for layer in self.layers:
-            init = layer.init_params(self.rng, self.dtype)
+            init = {} if weights is not None else \
+                layer.init_params(self.rng, self.dtype)
             params, grads = {}, {}
             for s in slots:
                 if s.layer is layer:
                     params[s.name], grads[s.name] = s.of(self.flat_params), \
                         s.of(self.flat_grads)
-                    params[s.name][...] = self.backend.to_device(init[s.name])
+                    if s.name in init:
+                        params[s.name][...] = self.backend.to_device(init[s.name])
             state = {k: self.backend.to_device(v, self.dtype)
                      for k, v in layer.init_state(self.dtype).items()}
             layer.bind(params, grads, state)
+        if weights is not None:
+            self.set_weights(weights)
+
+    def to(self, device: str | backend_mod.Backend) -> Network:
+        """Move the model to ``device`` ("cpu" or "cuda"): the flat parameter
+        and gradient buffers, every layer's state and views into them, and
+        the layers' array module. Returns the model."""
+        new, old = backend_mod.get(device), self.backend
+        if new is old:
+            return self
+        self.flat_params = new.to_device(old.to_host(self.flat_params))
+        self.flat_grads = new.to_device(old.to_host(self.flat_grads))
+        self.backend, self.xp = new, new.xp
+        for layer in self.layers:
+            state = {k: new.to_device(old.to_host(v)) for k, v in layer.state.items()}
+            mine = [s for s in self.slots if s.layer is layer]
+            layer.use(new)
+            layer.bind({s.name: s.of(self.flat_params) for s in mine},
+                       {s.name: s.of(self.flat_grads) for s in mine}, state)
+        return self
 
     @property
     def n_outputs(self) -> int:
+        """Outputs per sample; per step for outputs over an unknown time T."""
+        if None in self.output_shape:
+            return self.output_shape[-1]
         return math.prod(self.output_shape)
 
     def parameters(self) -> list[tuple[str, object, object]]:
@@ -164,8 +195,9 @@ class Network:
             d[k][...] = self.backend.to_device(arr)
 
     def assign_flat_params(self, flat) -> None:
-        """θ ← ``flat``, a copy of ``flat_params`` taken earlier."""
-        self.xp.copyto(self.flat_params, flat)
+        """θ ← ``flat``, a copy of ``flat_params`` taken earlier (on the device
+        or on the host)."""
+        self.xp.copyto(self.flat_params, self.backend.to_device(flat))
 
     def count_params(self) -> int:
         return sum(layer.count_params() for layer in self.layers)
@@ -204,7 +236,7 @@ class Network:
 
     def objective(self, loss) -> Objective:
         """The loss as this model's output layer sees it (fused or not)."""
-        return Objective(loss, self.layers[-1])
+        return Objective(loss, self.layers)
 
     def loss_and_grads(self, X, y, loss, w=None, training: bool = False) -> float:
         """zero_grad → forward → loss → backward on prepared arrays; returns L
@@ -229,20 +261,30 @@ class Network:
             raise ShapeError(expected("targets y", "None",
                                       "Pass y with one row per sample."))
         check_lengths(X, y)
-        y = loss.prepare_targets(y, self.n_outputs, self.dtype)
+        y = loss.prepare_targets(y, self.output_shape, self.dtype)
         return self.backend.to_device(X), self.backend.to_device(y)
 
     # -- prediction --------------------------------------------------------
     def predict(self, X, batch_size: int = 1024) -> np.ndarray:
-        """Outputs for X, shape (B, n_out): a fresh NumPy array."""
+        """Outputs for X, shape (B, n_out): a fresh NumPy array. Outputs that
+        are not finite come with a warning that names the cause."""
         if type(batch_size) is int and batch_size > 0 and self._one_clean_row(X):
-            return self._infer(X)  # a single sample, checked in O(1)
+            return self._finite(self._infer(X))  # a single sample, checked in O(1)
         X = check_X(X, self.input_shape, self.dtype)
         check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
         if X.shape[0] <= batch_size:
-            return self._infer(X)
-        return np.concatenate([self._infer(X[i:i + batch_size])
-                               for i in range(0, X.shape[0], batch_size)])
+            return self._finite(self._infer(X))
+        return self._finite(np.concatenate([self._infer(X[i:i + batch_size])
+                                            for i in range(0, X.shape[0],
+                                                           batch_size)]))
+
+    def _finite(self, out: np.ndarray) -> np.ndarray:
+        """``out``, with a warning when some of it is NaN or inf (never silent)."""
+        if not math.isfinite(float(out.sum(dtype=np.float64))) and \
+                not np.isfinite(out).all():
+            warnings.warn(nonfinite_outputs(self, out), RuntimeWarning,
+                          stacklevel=3)
+        return out
 
     def _one_clean_row(self, X) -> bool:
         """One sample already in the model's form: an ndarray of the model dtype,

@@ -18,6 +18,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from glassnet._validation import is_finite_number, short_repr
+from glassnet.core.backend import CPU, Backend, to_host
 from glassnet.core.text import factor, num
 from glassnet.errors import ConfigError, expected
 
@@ -31,15 +33,14 @@ _FLUSH_EVERY = 64
 
 def check_hyper(name: str, value, low=0.0, high=None, open_low=True) -> float:
     """A finite float in (low, high) (or [low, high) when not open_low)."""
-    ok = isinstance(value, int | float) and not isinstance(value, bool) \
-        and math.isfinite(value)
+    ok = isinstance(value, int | float) and is_finite_number(value)
     if ok:
         ok = value > low if open_low else value >= low
         if high is not None:
             ok = ok and value < high
     if not ok:
         rng = f"{'(' if open_low else '['}{low}, {high if high is not None else '∞'})"
-        raise ConfigError(expected(f"{name} in {rng}", repr(value),
+        raise ConfigError(expected(f"{name} in {rng}", short_repr(value),
                                    f"Pass a valid {name}."))
     return float(value)
 
@@ -54,7 +55,8 @@ class Optimizer:
 
     name = "optimizer"
     state_names: tuple[str, ...] = ()
-    xp = np              # the model's array module (set by compile)
+    backend: Backend = CPU   # the model's device (set by compile / model.to)
+    xp = np                  # its array module
 
     def __init__(self, learning_rate: float | Callable[[int], float] = 0.01,
                  global_clipnorm=None, clipvalue=None):
@@ -69,6 +71,14 @@ class Optimizer:
             check_hyper("clipvalue", clipvalue)
         self.t = 0
         self.state: dict = {}
+
+    def on_device(self, backend: Backend) -> Optimizer:
+        """Update with ``backend``'s array module; the state moves with it."""
+        self.backend, self.xp = backend, backend.xp
+        self.state = {k: backend.to_device(to_host(v)) for k, v in self.state.items()}
+        if hasattr(self, "_tmp"):
+            self._tmp = backend.xp.empty(self._tmp.shape, dtype=self._tmp.dtype)
+        return self
 
     def build(self, params) -> None:
         """Allocate state and scratch once, shaped like the flat buffer."""

@@ -6,10 +6,9 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.errors import ConfigError, expected
 
 
@@ -18,8 +17,8 @@ class Regularizer:
 
     def __init__(self, l1: float = 0.0, l2: float = 0.0):
         for name, v in (("l1", l1), ("l2", l2)):
-            if not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-                raise ConfigError(expected(f"{name} ≥ 0", repr(v),
+            if not is_finite_number(v) or v < 0:
+                raise ConfigError(expected(f"{name} ≥ 0", short_repr(v),
                                            "Pass a small non-negative factor, "
                                            "e.g. L2(1e-4)."))
         self.l1, self.l2 = float(l1), float(l2)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import math
 
+from glassnet._validation import is_finite_number, short_repr
 from glassnet.core import activations as act_mod
 from glassnet.core.layer import Layer
-from glassnet.errors import ConfigError, expected
+from glassnet.errors import ConfigError, ShapeError, expected
 
 
 class Activation(Layer):
@@ -59,15 +60,18 @@ class Dropout(Layer):
     forward (training):  m ~ Bernoulli(1 − p),  y = x ⊙ m / (1 − p)
     forward (inference): y = x
     backward:            dx = dy ⊙ m / (1 − p)
+
+    u comes from the model's generator: drawn by it on the CPU, computed on a
+    GPU from one key it draws (``Backend.uniform``), so masks are reproducible
+    from the seed and a resumed run draws the same ones.
     """
 
     keeps = ("mask",)
 
     def __init__(self, rate: float, input_dim=None, name=None):
         super().__init__(input_dim=input_dim, name=name)
-        if isinstance(rate, bool) or not isinstance(rate, int | float) \
-                or not math.isfinite(rate) or not 0 <= rate < 1:
-            raise ConfigError(expected("a dropout rate in [0, 1)", repr(rate),
+        if not is_finite_number(rate) or not 0 <= rate < 1:
+            raise ConfigError(expected("a dropout rate in [0, 1)", short_repr(rate),
                                        "Pass the fraction of units to drop, "
                                        "e.g. Dropout(0.2)."))
         self.rate = float(rate)
@@ -79,7 +83,7 @@ class Dropout(Layer):
         if not self.active:
             return x
         u = self._buffer("u", x.shape)
-        self.rng.random(out=u, dtype=u.dtype)             # u ~ U[0, 1)
+        self.backend.uniform(self.rng, u)                  # u ~ U[0, 1)
         mask = self._buffer("mask", x.shape)
         self.xp.greater_equal(u, self.rate, out=mask, casting="unsafe")
         mask *= 1.0 / (1.0 - self.rate)                    # m / (1 − p)
@@ -102,6 +106,13 @@ class Flatten(Layer):
     """Reshape (B, d1, d2, …) → (B, d1·d2·…), row-major; backward reshapes back."""
 
     def build(self, input_shape):
+        if None in tuple(input_shape):
+            raise ShapeError(expected(
+                "an input of known size for Flatten",
+                f"input shape {tuple(input_shape)} (the number of steps is not "
+                "known)", "Pass input_dim=(T, F) to the recurrent layer (e.g. "
+                "GRU(3, input_dim=(20, 2), return_sequences=True)) so Flatten knows "
+                "T, or keep the time axis: TimeDistributed(Dense(…)) as the output."))
         self.input_shape = tuple(input_shape)
         self.output_shape = (math.prod(input_shape),)
         return self.output_shape

@@ -5,7 +5,12 @@ Every name below is defined in the module shown beside it.
 
 from glassnet.data.batching import BatchIterator, Gather
 from glassnet.data.builtin import builtin_names, load_builtin
-from glassnet.data.csv import load_csv, load_csv_features, transform_rows
+from glassnet.data.csv import (
+    load_csv,
+    load_csv_bytes,
+    load_csv_features,
+    transform_rows,
+)
 from glassnet.data.dataset import Dataset
 from glassnet.data.download import download, sha256_file
 from glassnet.data.encoders import LabelEncoder, OneHotEncoder, to_categorical
@@ -20,6 +25,7 @@ from glassnet.data.generated import (
     noisy_curve,
     seven_segment,
     spirals,
+    xor_points,
 )
 from glassnet.data.idx import read_idx, write_idx
 from glassnet.data.mnist import default_cache_dir, load_mnist, read_npz
@@ -55,6 +61,7 @@ __all__ = [
     "line",
     "load_builtin",
     "load_csv",
+    "load_csv_bytes",
     "load_csv_features",
     "load_mnist",
     "logic_gate",
@@ -73,4 +80,5 @@ __all__ = [
     "train_val_test_split",
     "transform_rows",
     "write_idx",
+    "xor_points",
 ]

@@ -37,7 +37,8 @@ from pathlib import Path
 import numpy as np
 
 from glassnet.data._cells import CellError
-from glassnet.data._csvread import Table, is_missing, is_number, read_table
+from glassnet.data._csvread import read_table
+from glassnet.data._table import Table, is_missing
 from glassnet.data.dataset import TASKS, Dataset
 from glassnet.data.features import (
     MISSING_POLICIES,
@@ -45,30 +46,35 @@ from glassnet.data.features import (
     apply_spec,
     fit_column,
     fit_target,
+    unknown_category_rows,
 )
 from glassnet.errors import ConfigError, DataError, expected
+from glassnet.files.regular import MAX_CSV_BYTES
 
 MAX_ID_ROWS = 10
 
 
 def _apply_missing(table: Table, used: list[int], target: int, missing: str) -> Table:
     """Enforce the missing-value policy on rows: raise, or drop rows."""
-    keep = []
-    for i, row in enumerate(table.rows):
-        holes = [j for j in used if is_missing(row[j])]
-        if holes and missing == "error":
-            raise DataError(
-                f"{table.where(i, holes[0])}: "
-                + expected(
-                    "a value",
-                    f"a missing one ({row[holes[0]]!r})",
-                    "Fill the cell, or pass missing='drop', 'mean', 'median' or "
-                    "'most_frequent'.",
-                )
+    holes = np.zeros((table.n_rows, len(used)), dtype=bool)   # (n, used columns)
+    for k, j in enumerate(used):
+        holes[:, k] = _missing_mask(table, j)
+    if missing == "error" and holes.any():
+        i, k = (int(v) for v in np.argwhere(holes)[0])
+        cell = table.cells(used[k])[i] if not table.columns[used[k]].numeric else \
+            table.columns[used[k]].raw.get(i, "")
+        raise DataError(
+            f"{table.where(i, used[k])}: "
+            + expected(
+                "a value",
+                f"a missing one ({cell!r})",
+                "Fill the cell, or pass missing='drop', 'mean', 'median' or "
+                "'most_frequent'.",
             )
-        if not holes or (missing != "drop" and target not in holes):
-            keep.append(i)
-    if not keep:
+        )
+    drop = holes.any(axis=1) if missing == "drop" else holes[:, used.index(target)]
+    keep = np.flatnonzero(~drop)
+    if not len(keep):
         raise DataError(
             f"{table.where()}: "
             + expected(
@@ -77,20 +83,20 @@ def _apply_missing(table: Table, used: list[int], target: int, missing: str) -> 
                 "Use an imputing policy such as missing='median', or fill the file.",
             )
         )
-    return Table(
-        table.source,
-        table.names,
-        [table.rows[i] for i in keep],
-        [table.lines[i] for i in keep],
-        table.delimiter,
-        table.header_line,
-    )
+    return table if len(keep) == table.n_rows else table.take(keep)
+
+
+def _missing_mask(table: Table, j: int) -> np.ndarray:
+    column = table.columns[j]
+    if column.numeric:
+        return column.missing
+    return np.fromiter((is_missing(c) for c in column.text), bool, table.n_rows)
 
 
 def _check_classes(table: Table, target: int, y: np.ndarray, names: list[str]) -> None:
     where = (
         f"{table.source}, column {target + 1} ({table.names[target]!r}), "
-        f"lines {table.lines[0]}-{table.lines[-1]}"
+        f"lines {int(table.lines[0])}-{int(table.lines[-1])}"
     )
     if len(names) < 2:
         raise DataError(
@@ -124,6 +130,7 @@ def load_csv(
     one_hot: bool | Sequence[str | int] = False,
     task: str | None = None,
     encoding: str = "utf-8",
+    max_bytes: int | None = MAX_CSV_BYTES,
 ) -> Dataset:
     """Read a CSV file into a ``Dataset`` (rules in this module's docstring).
 
@@ -132,7 +139,43 @@ def load_csv(
     for new files: ``load_csv_features(new_path, like=dataset.spec)``.
     """
     _check_options(missing, task)
-    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
+    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding,
+                       text_columns=_text_columns(one_hot), max_bytes=max_bytes)
+    return _dataset(table, target, missing, one_hot, task, Path(path).stem)
+
+
+def load_csv_bytes(
+    raw: bytes,
+    target: str | int | None = None,
+    *,
+    source: str = "upload.csv",
+    delimiter: str | None = None,
+    header: bool | None = None,
+    missing: str = "error",
+    one_hot: bool | Sequence[str | int] = False,
+    task: str | None = None,
+    encoding: str = "utf-8",
+    max_bytes: int | None = MAX_CSV_BYTES,
+) -> Dataset:
+    """``load_csv`` on the bytes of a CSV file already in memory (an upload).
+
+    The same rules and checks apply; ``source`` names the data in messages.
+    """
+    _check_options(missing, task)
+    table = read_table(source, delimiter=delimiter, header=header,
+                       encoding=encoding, text_columns=_text_columns(one_hot),
+                       max_bytes=max_bytes, raw=raw)
+    return _dataset(table, target, missing, one_hot, task, Path(source).stem)
+
+
+def _text_columns(one_hot) -> frozenset:
+    """The columns whose cells stay text (one-hot columns keep "02134")."""
+    return frozenset() if isinstance(one_hot, bool) else frozenset(
+        [one_hot] if isinstance(one_hot, str | int) else one_hot)
+
+
+def _dataset(table: Table, target, missing: str, one_hot, task, name: str
+             ) -> Dataset:
     t = table.column(-1 if target is None else target, "target")
     categorical = _categorical(table, one_hot)
     features = [j for j in range(len(table.names)) if j != t]
@@ -155,7 +198,7 @@ def load_csv(
     if task == "classification":
         _check_classes(table, t, y, class_names or [])
     return Dataset(
-        X, y, spec.feature_names, spec.target, class_names, task, spec, Path(path).stem
+        X, y, spec.feature_names, spec.target, class_names, task, spec, name
     )
 
 
@@ -195,8 +238,7 @@ def _fit_columns(table: Table, features: list[int], categorical: set[int],
         for j in features:
             is_cat = j in categorical
             if all_text and not is_cat:
-                present = [r[j] for r in table.rows if not is_missing(r[j])]
-                is_cat = not all(is_number(c) for c in present)
+                is_cat = not table.columns[j].numeric
             columns.append(fit_column(table, j, is_cat, missing))
     except CellError as problem:
         raise DataError(
@@ -228,16 +270,29 @@ def load_csv_features(
     delimiter: str | None = None,
     header: bool | None = None,
     encoding: str = "utf-8",
+    unknown: str = "error",
+    max_bytes: int | None = MAX_CSV_BYTES,
 ) -> Dataset:
     """Read a CSV of new examples with the columns and encoding of training.
 
     Columns are matched by name (by position without a header); the target
-    column may be absent (then ``y`` is None). Unknown categories, missing
-    cells without a fill value and non-numbers raise ``DataError``.
+    column may be absent (then ``y`` is None). Missing cells without a fill
+    value and non-numbers raise ``DataError``; so do categories not seen in
+    training, unless ``unknown="ignore"``: then all their one-hot features
+    are 0 and ``dataset.unknown_rows`` lists those rows.
     """
+    if unknown not in ("error", "ignore"):
+        raise ConfigError(expected("unknown 'error' or 'ignore'", repr(unknown),
+                                   "Pass unknown='ignore' to allow new categories."))
     spec = _as_spec(like)
-    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding)
-    X, y = apply_spec(table, spec)
+    text = [c.name for c in spec.columns if c.kind == "categorical"]
+    if spec.task == "classification" and spec.target is not None:
+        text.append(spec.target)
+    table = read_table(path, delimiter=delimiter, header=header, encoding=encoding,
+                       text_columns=frozenset(text), max_bytes=max_bytes)
+    X, y = apply_spec(table, spec, unknown)
+    unknown_rows = unknown_category_rows(table, spec) if unknown == "ignore" \
+        else np.empty(0, np.int64)
     return Dataset(
         X,
         y,
@@ -247,6 +302,7 @@ def load_csv_features(
         spec.task,
         spec,
         Path(path).stem,
+        unknown_rows=unknown_rows,
     )
 
 
@@ -266,7 +322,6 @@ def transform_rows(
         else [str(v) for v in r]
         for r in rows
     ]
-    table = Table("<rows>", names, cells, list(range(1, len(cells) + 1)), ",", 0)
     for i, row in enumerate(cells):
         if len(row) != len(names):
             raise DataError(
@@ -277,4 +332,7 @@ def transform_rows(
                     "Give one value per feature column, or pass dicts.",
                 )
             )
+    text = frozenset(j for j, c in enumerate(spec.columns) if c.kind == "categorical")
+    table = Table.from_rows("<rows>", names, cells, list(range(1, len(cells) + 1)),
+                            text_columns=text)
     return apply_spec(table, spec)[0]

@@ -31,6 +31,8 @@ class Dataset:
     task: str | None = None
     spec: FeatureSpec | None = None
     name: str = ""
+    #: rows whose categories were not seen in training (unknown="ignore")
+    unknown_rows: np.ndarray | None = None
     #: (height, width, channels) when each row of X is an image, flattened
     image_shape: tuple[int, int, int] | None = None
 

@@ -21,10 +21,9 @@ from glassnet.data._cells import (
     CellError,
     canonical_class,
     category_column,
-    is_float,
     numeric_column,
 )
-from glassnet.data._csvread import Table, is_missing
+from glassnet.data._table import Table, is_missing
 from glassnet.errors import DataError, expected
 
 MISSING_POLICIES = ("error", "drop", "mean", "median", "most_frequent")
@@ -128,13 +127,16 @@ def _locate(table: Table, spec: FeatureSpec) -> tuple[list[int], int | None]:
     )
 
 
-def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray | None]:
+def apply_spec(table: Table, spec: FeatureSpec, unknown: str = "error",
+               ) -> tuple[np.ndarray, np.ndarray | None]:
     """Build X (n, F) float64 and y (None when the table has no target column).
 
     y is int64 class indices (n,) for classification, float64 (n, 1) otherwise.
+    With ``unknown="ignore"`` a category not seen in training sets none of its
+    column's one-hot features (the rows are in ``unknown_rows(...)``).
     """
     feature_cols, target_col = _locate(table, spec)
-    n = len(table.rows)
+    n = table.n_rows
     X = np.zeros((n, len(spec.feature_names)))  # (n, F)
     problems: list[CellError] = []
     y = None
@@ -144,8 +146,10 @@ def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray 
             if c.kind == "numeric":
                 X[:, start] = numeric_column(table, j, c.fill)
             else:
-                codes = category_column(table, j, c.categories or [], c.fill)
-                X[np.arange(n), start + codes] = 1.0  # one-hot
+                codes = category_column(table, j, c.categories or [], c.fill,
+                                        unknown=unknown)
+                known = codes >= 0
+                X[np.flatnonzero(known), start + codes[known]] = 1.0  # one-hot
         except CellError as problem:
             problems.append(problem)
         start += len(c.output_names)
@@ -164,10 +168,25 @@ def apply_spec(table: Table, spec: FeatureSpec) -> tuple[np.ndarray, np.ndarray 
     return X, y
 
 
+def unknown_category_rows(table: Table, spec: FeatureSpec) -> np.ndarray:
+    """Rows holding a category the spec's categorical columns do not know."""
+    feature_cols, _ = _locate(table, spec)
+    bad = np.zeros(table.n_rows, dtype=bool)
+    for c, j in zip(spec.columns, feature_cols, strict=True):
+        if c.kind == "categorical":
+            known = set(c.categories or [])
+            bad |= np.fromiter((not is_missing(v) and v.strip() not in known
+                                for v in table.cells(j)), bool, table.n_rows)
+    return np.flatnonzero(bad)
+
+
 def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnSpec:
     """Decide how column ``j`` becomes features, from the training rows."""
-    name = table.names[j]
-    present = [row[j].strip() for row in table.rows if not is_missing(row[j])]
+    name, column = table.names[j], table.columns[j]
+    if column.numeric and not categorical:
+        present = [] if column.missing.all() else ["a number"]
+    else:
+        present = [c.strip() for c in table.cells(j) if not is_missing(c)]
     if not present:
         raise DataError(
             f"{table.where(None, j)}: "
@@ -193,15 +212,24 @@ def fit_column(table: Table, j: int, categorical: bool, missing: str) -> ColumnS
 
 def fit_target(table: Table, j: int, task: str | None) -> tuple[str, list[str] | None]:
     """Infer the task (documented rule) and the sorted class names."""
-    cells = [row[j].strip() for row in table.rows]
-    numeric = all(is_float(c) for c in cells)
+    column = table.columns[j]
+    infinite = [i for i in column.raw if column.numeric and not column.missing[i]]
+    if infinite:
+        i = min(infinite)
+        raise DataError(f"{table.where(i, j)}: " + expected(
+            "a finite target", repr(column.raw[i]), "Replace or drop the row: "
+            "a target of ±inf cannot be learned."))
+    numeric = column.numeric
+    if numeric:
+        values = column.values
+        distinct = np.unique(values)
+        few = len(distinct) <= MAX_INFERRED_CLASSES
     if task is None:
-        integers = numeric and all(_INTEGER.match(c) for c in cells)
-        few = len(set(map(canonical_class, cells))) <= MAX_INFERRED_CLASSES
+        integers = numeric and column.integer_text and bool(
+            np.all(values == np.round(values)))
         task = "classification" if not numeric or (integers and few) else "regression"
     if task == "regression":
         return task, None
-    names = sorted(set(map(canonical_class, cells)))
-    if numeric:
-        names.sort(key=float)
-    return task, names
+    if numeric:                                   # sorted numerically
+        return task, [canonical_class(str(v)) for v in distinct.tolist()]
+    return task, sorted({canonical_class(c) for c in column.text})

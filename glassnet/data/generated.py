@@ -121,6 +121,27 @@ def moons(
     return _shuffle(X, y, rng)
 
 
+def xor_points(
+    n: int = 200, noise: float = 0.0, seed: Seed = None, *, margin: float = 0.06
+) -> tuple[np.ndarray, np.ndarray]:
+    """XOR as a cloud of points: the label says whether x₁ and x₂ differ in sign.
+
+    x ~ U([-1, 1]²), pushed ``margin`` away from both axes,
+    y = 1 if x₁·x₂ < 0 else 0 (the truth table of ``logic_gate('xor')`` on the
+    signs), then x + N(0, noise²), so noise can carry points across the axes.
+    """
+    n = check_positive_int(n, "n", minimum=2)
+    noise = check_non_negative(noise, "noise")
+    if not 0 <= margin < 1:
+        raise ConfigError(expected("0 <= margin < 1", margin, "Pass e.g. margin=0.06."))
+    rng = as_rng(seed)
+    X = rng.uniform(-1.0, 1.0, size=(n, 2))  # (n, 2)
+    X += np.sign(X) * margin * (1.0 - np.abs(X))  # keep clear of the axes
+    y = (X[:, 0] * X[:, 1] < 0).astype(np.int64)  # (n,)
+    X += rng.normal(0.0, noise, size=X.shape)
+    return X, y
+
+
 def spirals(
     n: int = 300, classes: int = 3, noise: float = 0.2, seed: Seed = None
 ) -> tuple[np.ndarray, np.ndarray]:

@@ -41,5 +41,19 @@ def preprocessor_from_dict(config: dict, arrays: dict[str, np.ndarray]) -> Any:
     return cls.from_dict(config, arrays)
 
 
+def feature_widths(step: Any) -> tuple[int, int] | None:
+    """(features in, features out) of a fitted step; None for LabelEncoder
+    (it maps targets, not feature rows)."""
+    if isinstance(step, StandardScaler):
+        return len(step.mean_), len(step.mean_)
+    if isinstance(step, MinMaxScaler):
+        return len(step.data_min_), len(step.data_min_)
+    if isinstance(step, OneHotEncoder):
+        n_in = 1 if step.ndim_ == 1 else len(step.categories_)
+        return n_in, sum(len(c) for c in step.categories_)
+    return None
+
+
 __all__ = ["PREPROCESSORS", "LabelEncoder", "MinMaxScaler", "OneHotEncoder",
-           "StandardScaler", "preprocessor_from_dict", "to_categorical"]
+           "StandardScaler", "feature_widths", "preprocessor_from_dict",
+           "to_categorical"]

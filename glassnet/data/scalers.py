@@ -23,6 +23,19 @@ def _float(X: np.ndarray) -> np.dtype:
     return X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
 
 
+def _mean_std(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per-column μ and σ, computed on X / max|X| so that columns of values
+    near ±1e308 (whose squares, even sums, overflow) still give finite ones."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        mean, std = X.mean(axis=0), X.std(axis=0)
+    if np.isfinite(mean).all() and np.isfinite(std).all():
+        return mean, std
+    top = np.abs(X).max(axis=0)
+    top = np.where(top > 0, top, 1.0)
+    scaled = X / top                                   # |x / max|x|| ≤ 1
+    return scaled.mean(axis=0) * top, scaled.std(axis=0) * top
+
+
 class StandardScaler:
     """Standardise each feature:  z = (x − μ) / σ   (inverse: x = z σ + μ).
 
@@ -36,8 +49,7 @@ class StandardScaler:
 
     def fit(self, X: Any) -> StandardScaler:
         X = check_features(X).astype(np.float64)
-        self.mean_ = X.mean(axis=0)
-        std = X.std(axis=0)
+        self.mean_, std = _mean_std(X)
         constant = std <= 10 * _EPS * np.maximum(np.abs(self.mean_), 1.0)
         self.scale_ = np.where(constant, 1.0, std)
         return self
@@ -49,7 +61,11 @@ class StandardScaler:
 
     def transform(self, X: Any) -> np.ndarray:
         X = self._fitted(X)
-        return ((X - self.mean_) / self.scale_).astype(_float(X), copy=False)
+        with np.errstate(over="ignore"):
+            Z = (X - self.mean_) / self.scale_
+        if not np.isfinite(Z).all():   # x − μ overflowed: near ±1.8e308 both
+            Z = X / self.scale_ - self.mean_ / self.scale_
+        return Z.astype(_float(X), copy=False)
 
     def fit_transform(self, X: Any) -> np.ndarray:
         return self.fit(X).transform(X)
@@ -69,8 +85,13 @@ class StandardScaler:
     @classmethod
     def from_dict(cls, config: dict, arrays: dict[str, np.ndarray]) -> StandardScaler:
         scaler = cls()
-        scaler.mean_ = np.asarray(arrays["mean"], dtype=np.float64)
-        scaler.scale_ = np.asarray(arrays["scale"], dtype=np.float64)
+        n = saved_width(config)
+        scaler.mean_ = saved_vector(arrays, "mean", n)
+        scaler.scale_ = saved_vector(arrays, "scale", n)
+        if (scaler.scale_ <= 0).any():
+            raise ConfigError(expected("a saved scale σ > 0 for every feature",
+                                       f"σ = {scaler.scale_.min()}",
+                                       "Re-fit the scaler and save it again."))
         return scaler
 
 
@@ -138,7 +159,37 @@ class MinMaxScaler:
 
     @classmethod
     def from_dict(cls, config: dict, arrays: dict[str, np.ndarray]) -> MinMaxScaler:
-        scaler = cls(tuple(config["feature_range"]))
-        scaler.data_min_ = np.asarray(arrays["data_min"], dtype=np.float64)
-        scaler.data_max_ = np.asarray(arrays["data_max"], dtype=np.float64)
+        low_high = config.get("feature_range")
+        if not isinstance(low_high, list | tuple) or len(low_high) != 2:
+            raise ConfigError(expected("a saved feature_range [lo, hi]",
+                                       repr(low_high)[:40], "Re-save the scaler."))
+        scaler = cls(tuple(low_high))
+        n = saved_width(config)
+        scaler.data_min_ = saved_vector(arrays, "data_min", n)
+        scaler.data_max_ = saved_vector(arrays, "data_max", n)
+        if (scaler.data_max_ < scaler.data_min_).any():
+            raise ConfigError(expected("saved data_max ≥ data_min", "a column with "
+                                       "max < min", "Re-fit the scaler."))
         return scaler
+
+
+def saved_width(config: dict) -> int:
+    """The saved ``n_features``: a positive int."""
+    n = config.get("n_features")
+    if isinstance(n, bool) or not isinstance(n, int) or n <= 0:
+        raise ConfigError(expected("a saved n_features as a positive int",
+                                   repr(n)[:40], "Re-save the scaler."))
+    return n
+
+
+def saved_vector(arrays: dict, key: str, n: int) -> np.ndarray:
+    """arrays[key] as a finite float64 vector of n values (one per feature)."""
+    if key not in arrays:
+        raise ConfigError(expected(f"a saved {key!r} array", f"only {sorted(arrays)}",
+                                   "Re-save the scaler."))
+    a = np.asarray(arrays[key])
+    if a.shape != (n,) or a.dtype.kind not in "iuf" or not np.isfinite(a).all():
+        raise ConfigError(expected(f"{key!r} as {n} finite numbers (one per "
+                                   "feature)", f"{a.dtype} of shape {a.shape}",
+                                   "Re-fit the scaler and save it again."))
+    return a.astype(np.float64)

@@ -8,6 +8,7 @@ each split; shuffle when batching (``BatchIterator`` does).
 
 from __future__ import annotations
 
+import inspect
 import numbers
 from collections.abc import Callable, Iterator, Mapping
 from typing import Any
@@ -230,6 +231,24 @@ class StratifiedKFold(KFold):
         return [np.flatnonzero(fold_of == f) for f in range(self.k)]
 
 
+def _fit_kwargs(model: Any, fit_kwargs: Mapping[str, Any] | None,
+                epochs: int | None) -> dict[str, Any]:
+    """fit's keyword arguments, with ``epochs`` required where fit takes it."""
+    kwargs = dict(fit_kwargs or {})
+    if epochs is not None:
+        kwargs["epochs"] = check_positive_int(epochs, "epochs")
+    try:
+        takes_epochs = "epochs" in inspect.signature(model.fit).parameters
+    except (TypeError, ValueError):
+        takes_epochs = False
+    if takes_epochs and "epochs" not in kwargs:
+        raise ConfigError(expected(
+            "the number of epochs each fold trains for",
+            "none (model.fit would train one epoch)",
+            "Pass e.g. cross_validate(make_model, X, y, k=5, epochs=50)."))
+    return kwargs
+
+
 def cross_validate(
     model_factory: Callable[[], Any],
     X: np.ndarray,
@@ -239,13 +258,16 @@ def cross_validate(
     stratified: bool | None = None,
     fit_kwargs: Mapping[str, Any] | None = None,
     seed: Seed = 0,
+    epochs: int | None = None,
 ) -> dict[str, Any]:
     """Train a fresh model on k−1 folds, evaluate on the held-out fold, k times.
 
     ``model_factory()`` must return a new, untrained model with
     ``fit(X, y, **fit_kwargs)`` and ``evaluate(X, y)`` returning a dict of
-    metrics (or one float, named "loss"). ``stratified=None`` stratifies when
-    y holds class labels. Returns::
+    metrics (or one float, named "loss"). A model whose ``fit`` takes
+    ``epochs`` (a glassnet Sequential) needs them said, as ``epochs=`` or in
+    ``fit_kwargs`` — fit's own default is one epoch, too few for any fold.
+    ``stratified=None`` stratifies when y holds class labels. Returns::
 
         {"per_fold": {metric: [k values]}, "mean": {metric: m},
          "std": {metric: s}, "folds": [(train_idx, val_idx), ...]}
@@ -272,7 +294,8 @@ def cross_validate(
                 )
             )
         previous = model
-        model.fit(X[train], y[train], **dict(fit_kwargs or {}))
+        kwargs = _fit_kwargs(model, fit_kwargs, epochs)
+        model.fit(X[train], y[train], **kwargs)
         scores = model.evaluate(X[val], y[val])
         if not isinstance(scores, Mapping):
             scores = {"loss": scores}

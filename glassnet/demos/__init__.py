@@ -14,6 +14,7 @@ from __future__ import annotations
 from glassnet.demos import (
     activations,
     backprop,
+    chars,
     circles,
     cnn,
     line,
@@ -43,6 +44,7 @@ DEMOS = {
 }
 DEMOS["rnn"] = rnn.run                 # SimpleRNN forgets where LSTM remembers
 DEMOS["cnn"] = cnn.run                 # what a convolution filter detects
+DEMOS["chars"] = chars.run             # a character-level model writes verse
 
 
 def run(name: str, fast: bool = False, print_fn=print) -> dict:

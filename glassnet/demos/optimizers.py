@@ -19,6 +19,7 @@ import numpy as np
 from glassnet.data import spirals
 from glassnet.layers import Dense
 from glassnet.model import Sequential
+from glassnet.plots.curves import final_level
 
 ARENA = {"SGD": ("sgd", 0.1), "momentum": ("momentum", 0.1),
          "NAG": ("nesterov", 0.1), "Adagrad": ("adagrad", 0.1),
@@ -53,16 +54,21 @@ def run(fast: bool = False, print_fn=print) -> dict:
         acc = float((net.predict_classes(X) == y).mean())
         final[label] = {"loss": net.evaluate(X, y)["loss"], "accuracy": acc,
                         "learning_rate": lr}
+    k = final_level(next(iter(curves.values())))[0]
+    for label, c in curves.items():
+        final[label]["level"] = final_level(c)[1]
     p(f"3-class spirals, network 2-32-32-3, {steps} steps of {batch} samples, "
       "same start and batches for all.\n")
-    p(f"{'optimizer':<10}{'η':>7}{'loss at start':>15}{'final loss':>12}"
+    end = "loss at end" if k == 1 else f"last {k} steps"
+    p(f"{'optimizer':<10}{'η':>7}{'loss at start':>15}{end:>15}{'all rows':>10}"
       f"{'accuracy':>10}   loss curve")
     for label, c in curves.items():
         f = final[label]
-        p(f"{label:<10}{f['learning_rate']:>7g}{c[0]:>15.4f}{f['loss']:>12.4f}"
-          f"{f['accuracy']:>10.1%}   {sparkline(c)}")
-    best = min(final, key=lambda k: final[k]["loss"])
-    p(f"\nlowest final loss: {best}. To draw the curves: glassnet demo optimizers "
-      "--plot arena.png (in Python: gn.plots.plot_optimizers(result['curves'], "
+        p(f"{label:<10}{f['learning_rate']:>7g}{c[0]:>15.4f}{f['level']:>15.4f}"
+          f"{f['loss']:>10.4f}{f['accuracy']:>10.1%}   {sparkline(c)}")
+    best = min(final, key=lambda n: final[n]["level"])
+    p(f"\nlowest loss at the end (mean batch loss of the {end}, what the plot "
+      f"shows): {best}. To draw the curves: glassnet demo optimizers --plot "
+      "arena.png (in Python: gn.plots.plot_optimizers(result['curves'], "
       "'arena.png')).")
     return {"curves": curves, "final": final, "steps": steps, "best": best}

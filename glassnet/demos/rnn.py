@@ -39,6 +39,32 @@ def _bar(v: float, top: float) -> str:
     return "█" * max(n, 0) or "·"
 
 
+def shrink_text(first: float, last: float) -> str:
+    """How much smaller ‖∂L/∂h_1‖ is than ‖∂L/∂h_T‖, in words: '1,234×',
+    '3.2e+09×', or 'to exactly 0' when it underflowed (no division by 0)."""
+    if last == 0:
+        return "nowhere (it is 0 at the last step too)"
+    if first == 0:
+        return "to exactly 0 (below the smallest float)"
+    ratio = last / first
+    return f"{ratio:,.0f}×" if ratio < 1e6 else f"{ratio:.1e}×"
+
+
+def gradient_story(norms: dict, T: int, p) -> dict:
+    """Print ‖∂L/∂h_t‖ per step for both networks; return first/last ratios."""
+    p("\n‖∂L/∂h_t‖ per time step after training (the loss is at the last step):")
+    p(f"{'t':>4}  {'SimpleRNN':>10}  {'LSTM':>10}")
+    top = max(norms["SimpleRNN"].max(), norms["LSTM"].max(), 1e-300)
+    for t in list(range(0, T, 5)) + [T - 1]:
+        s, lstm = norms["SimpleRNN"][t], norms["LSTM"][t]
+        p(f"{t:>4}  {s:>10.2e}  {lstm:>10.2e}   {_bar(s, top):<16} | {_bar(lstm, top)}")
+    shrink = {k: shrink_text(float(v[0]), float(v[-1])) for k, v in norms.items()}
+    p(f"\nfrom the last step back to the first, the gradient shrinks "
+      f"{shrink['SimpleRNN']} in the SimpleRNN and {shrink['LSTM']} in the LSTM.")
+    return {k: float(v[0] / v[-1]) if v[-1] else float("nan")
+            for k, v in norms.items()}
+
+
 def run(fast: bool = False, print_fn=print) -> dict:
     p = print_fn
     T = 40 if fast else 50
@@ -60,17 +86,7 @@ def run(fast: bool = False, print_fn=print) -> dict:
         p(f"{name}({UNITS}): {net.count_params():,} parameters "
           f"({net.layers[0].param_arithmetic()} in the recurrent layer)")
 
-    p("\n‖∂L/∂h_t‖ per time step after training (the loss is at the last step):")
-    p(f"{'t':>4}  {'SimpleRNN':>10}  {'LSTM':>10}")
-    top = max(norms["SimpleRNN"].max(), norms["LSTM"].max())
-    for t in list(range(0, T, 5)) + [T - 1]:
-        s, lstm = norms["SimpleRNN"][t], norms["LSTM"][t]
-        p(f"{t:>4}  {s:>10.2e}  {lstm:>10.2e}   {_bar(s, top):<16} | {_bar(lstm, top)}")
-    decay = {k: float(v[0] / v[-1]) for k, v in norms.items()}
-    shrink = {k: f"{1 / v:,.0f}" if 1 / v < 1e6 else f"{1 / v:.1e}"
-              for k, v in decay.items()}
-    p(f"\nfrom the last step back to the first, the gradient shrinks "
-      f"{shrink['SimpleRNN']}× in the SimpleRNN and {shrink['LSTM']}× in the LSTM.")
+    decay = gradient_story(norms, T, p)
 
     p(f"\nTest MSE: SimpleRNN {mse['SimpleRNN']:.4f} (≈ the baseline: nothing "
       f"learned), LSTM {mse['LSTM']:.4f}.")

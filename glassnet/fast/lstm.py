@@ -12,13 +12,18 @@ o = σ(z_o) on the column blocks of z_t = x_t W + h_{t−1} U + b. Here:
 - the backward pass writes each gate's derivative from the kept gate values
   (σ' = a(1 − a), tanh' = (1 − g)(1 + g)) into reused (4, B, H) blocks.
 
-Same numbers as the readable form to float rounding (``tests/test_fast.py``);
+With numba (the ``fast`` extra) each step's elementwise work outside the
+tanh calls runs as one loop (``glassnet.fast.lstm_kernels``, bitwise equal
+to the NumPy lines here). Same numbers as the readable form to float
+rounding (``tests/test_fast.py``);
 an LSTM(128) training epoch on MNIST rows takes ≈ 15 % less time than with
 the readable form (``benchmarks/bench_lstm.py --readable``, RESULTS.md).
 ``layer.fast = False`` runs the readable form.
 """
 
 from __future__ import annotations
+
+from glassnet.fast import lstm_kernels as kernels
 
 #: internal gate order: the three σ gates first; the public layout is (i, f, g, o)
 ORDER = (0, 1, 3, 2)                                       # i, f, o, g
@@ -63,13 +68,14 @@ def forward(layer) -> None:
             xp.matmul(Hs[t], Ug, out=z)                    # h_{t−1} U, 4 gates at once
             z += XW[:, t]                                  #   + x_t W + b
         xp.tanh(z, out=z)                                  # g = tanh(z_g)
-        sig = z[:3]                                        # i, f, o = ½ + ½ tanh(z/2)
-        sig *= 0.5
-        sig += 0.5
         i, f, o, g = z
         c = C[t + 1]
-        xp.multiply(f, C[t], out=c)                        # c_t = f ⊙ c_{t−1}
-        c += xp.multiply(i, g, out=ig)                     #     + i ⊙ g
+        if layer.real is not None or kernels.forward_step(z, C[t], c) is None:
+            sig = z[:3]                                    # i, f, o = ½ + ½ tanh(z/2)
+            sig *= 0.5
+            sig += 0.5
+            xp.multiply(f, C[t], out=c)                    # c_t = f ⊙ c_{t−1}
+            c += xp.multiply(i, g, out=ig)                 #     + i ⊙ g
         xp.tanh(c, out=TC[t])
         xp.multiply(o, TC[t], out=Hs[t + 1])               # h_t = o ⊙ tanh(c_t)
         layer._copy_padded(C, t + 1)
@@ -93,6 +99,12 @@ def backward(layer, DH):
         dh, tc, a = DH[t + 1], layer.TC[t], layer.G_fused[t]
         i, f, o, g = a
         dz = dZ[t]
+        if real is None and kernels.backward_step(
+                a, dh, tc, layer.Hs[t + 1], layer.C[t], dc, dz,
+                layer._cut(t + 1)) is not None:
+            if not layer._cut(t + 1):                      # (one loop: dz, dc ← dc f)
+                DH[t] += xp.matmul(dz, Ut, out=k)          # dh_{t−1} += dz_t Uᵀ
+            continue
         dzg = dz.reshape(B, 4, H).transpose(1, 0, 2)       # (4, B, H) view, i f g o
         xp.subtract(1.0, a, out=D)
         D[:3] *= a[:3]                                     # σ' = a(1 − a)

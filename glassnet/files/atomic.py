@@ -10,8 +10,11 @@ The recipe (the one databases use):
 
 If anything fails before step 3 — an exception, Ctrl-C, a full disk — the
 temporary file is removed and the target is untouched. A process killed with
-SIGKILL cannot clean up, so a stray ``.name.tmp-*`` file may remain, but the
-target is still either the old or the new file, never a mixture.
+SIGKILL cannot clean up, so a stray ``.name.tmp-<pid>-*`` file may remain, but
+the target is still either the old or the new file, never a mixture; the
+temporary file carries the writer's process id, so ``remove_stale_temps``
+(run by checkpoints before their first save) deletes those whose writer is
+gone.
 """
 
 from __future__ import annotations
@@ -70,21 +73,57 @@ def atomic_open(path: str | os.PathLike[str], mode: str = "wb") -> Iterator[IO[A
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         if fd >= 0:
             os.close(fd)
         with suppress(OSError):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.errno is not None \
+                and exc.filename in (None, tmp):
+            # a failed write or fsync (a full disk) names no file: name the target
+            raise OSError(exc.errno, exc.strerror, target) from exc
         raise
     _fsync_directory(directory)
 
 
+def remove_stale_temps(path: str | os.PathLike[str]) -> list[str]:
+    """Delete the temporary files of earlier writes of ``path`` whose writing
+    process no longer runs (a SIGKILL mid-save leaves one); return their paths.
+    Files of this process and of live ones are left alone."""
+    target = os.path.abspath(os.fspath(path))
+    directory, name = os.path.split(target)
+    prefix = f".{name}.tmp-"
+    removed = []
+    try:
+        entries = os.listdir(directory)
+    except OSError:
+        return removed
+    for entry in entries:
+        pid = entry[len(prefix):].split("-", 1)[0] if entry.startswith(prefix) else ""
+        if pid.isdigit() and int(pid) != os.getpid() and not _alive(int(pid)):
+            with suppress(OSError):
+                os.unlink(os.path.join(directory, entry))
+                removed.append(os.path.join(directory, entry))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError, OverflowError):
+        return True       # it exists (another user's), or we cannot tell
+    return True
+
+
 def _create_temp(target: str) -> tuple[int, str]:
-    """Create ``.<name>.tmp-<random>`` beside ``target``; return (fd, path)."""
+    """Create ``.<name>.tmp-<pid>-<random>`` beside ``target``; return (fd, path)."""
     directory, name = os.path.split(target)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
     for _ in range(_MAX_NAME_TRIES):
-        tmp = os.path.join(directory, f".{name}.tmp-{secrets.token_hex(6)}")
+        tmp = os.path.join(directory,
+                           f".{name}.tmp-{os.getpid()}-{secrets.token_hex(6)}")
         try:
             # 0o666 lets the user's umask decide, as for a plain open().
             return os.open(tmp, flags, 0o666), tmp

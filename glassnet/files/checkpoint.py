@@ -16,7 +16,9 @@ at any instant, SIGKILL included):
                                         History so far, fit's batch_size/n_train,
                                         callbacks [{class, state, arrays}] (the
                                         JSON part of each get_state(), and the
-                                        names of its arrays)
+                                        names of its arrays), data {rows,
+                                        fingerprint} (BLAKE2b of X and y)
+              split.train, split.validation  the rows validation_split held out
 
 Random-generator states hold 128-bit integers, which JSON numbers cannot carry
 exactly, so every int in them is stored as a string (``_json.encode_rng``).
@@ -53,6 +55,7 @@ CHECKPOINT_FORMAT = "glassnet-checkpoint"
 CHECKPOINT_VERSION = 1
 OPT_PREFIX = "optimizer."
 CALLBACK_PREFIX = "callback."
+SPLIT_PREFIX = "split."
 FIX = "Delete the checkpoint to start over, or check the path."
 
 
@@ -82,11 +85,16 @@ def write_checkpoint(path: str | os.PathLike[str], record: dict[str, Any]) -> No
         "seen": int(record["seen"]),
         "fit": record["fit"],
         "history": clean(record["history"]),
+        "data": record.get("data"),
     }
     state["callbacks"], cb_tensors = _pack_callbacks(record["callbacks"])
     tensors = {f"{PARAM_PREFIX}{i}": w for i, w in enumerate(record["weights"])}
     tensors.update({OPT_PREFIX + k: v for k, v in record["optimizer_state"].items()})
     tensors.update(cb_tensors)
+    if record.get("split") is not None:
+        tensors[SPLIT_PREFIX + "train"] = np.asarray(record["split"][0], np.int64)
+        tensors[SPLIT_PREFIX + "validation"] = np.asarray(record["split"][1],
+                                                          np.int64)
     meta = {MODEL_KEY: describe(record["architecture"]),
             CHECKPOINT_KEY: json.dumps(state, separators=(",", ":"),
                                        allow_nan=False)}
@@ -146,6 +154,13 @@ def read_checkpoint(path: str | os.PathLike[str]) -> dict[str, Any]:
     ck["optimizer_state"] = {k[len(OPT_PREFIX):]: v for k, v in tensors.items()
                              if k.startswith(OPT_PREFIX)}
     ck["callbacks"] = _unpack_callbacks(where, ck, tensors)
+    split = [tensors.get(SPLIT_PREFIX + k) for k in ("train", "validation")]
+    ck["split"] = None if split[0] is None or split[1] is None else tuple(split)
+    data = ck.get("data")   # absent in checkpoints written before it
+    if data is not None and not (isinstance(data, dict) and isinstance(
+            data.get("rows"), int) and isinstance(data.get("fingerprint"), str)):
+        raise checkpoint_error(where, "malformed checkpoint description (data "
+                               "must be {rows, fingerprint})")
     return ck
 
 

@@ -35,6 +35,7 @@ import numpy as np
 
 from glassnet.errors import ConfigError, ModelFileError
 from glassnet.files._json import loads_strict
+from glassnet.files.model_schema import SchemaError, check_model_description
 from glassnet.files.safetensors import read_safetensors, write_safetensors
 
 MODEL_KEY = "glassnet.model"
@@ -176,10 +177,11 @@ def _pack_preprocessing(steps: Any) -> tuple[dict, dict[str, np.ndarray]]:
 # ---------------------------------------------------------------------- read
 
 
-def read_model_record(path: str | os.PathLike[str]) -> ModelRecord:
+def read_model_record(path: str | os.PathLike[str],
+                      max_bytes: int | None = None) -> ModelRecord:
     """Parse and check a model file; raise ``ModelFileError`` on any problem."""
     where = os.fspath(path)
-    tensors, metadata = read_safetensors(where)
+    tensors, metadata = read_safetensors(where, max_file_bytes=max_bytes)
     info = _parse_info(where, metadata)
     if not isinstance(info["architecture"].get("layers"), list):
         raise model_error(where, 'architecture has no "layers" list')
@@ -217,6 +219,10 @@ def _parse_info(where: Any, metadata: Mapping[str, str]) -> dict[str, Any]:
         )
     if not isinstance(info.get("architecture"), dict):
         raise model_error(where, 'model description has no "architecture" object')
+    try:
+        check_model_description(info)
+    except SchemaError as exc:
+        raise model_error(where, f"its description is malformed ({exc})") from None
     return info
 
 

@@ -25,6 +25,7 @@ import numpy as np
 
 from glassnet.errors import ConfigError, ModelFileError, ShapeError
 from glassnet.files.atomic import atomic_write_bytes
+from glassnet.files.regular import kind_of
 from glassnet.files.safetensors_header import (
     CHECKSUM_KEY,
     DTYPES,
@@ -183,7 +184,8 @@ def _open_regular(
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise _error(where, "not a regular file", "Pass the path of a file.")
+            raise _error(where, f"it is {kind_of(info.st_mode)}, not a regular file",
+                         "Pass the path of a file.")
         if max_file_bytes is not None and info.st_size > max_file_bytes:
             raise _error(
                 where,
@@ -243,6 +245,13 @@ def _bad_length(
                 "glassnet never loads pickles or archives: they can run code. "
                 "Convert the weights to safetensors first.",
             )
+    if _looks_like_text(prefix):
+        return _error(
+            where,
+            f"this looks like a text file (a CSV? it starts {prefix!r}), not a "
+            "safetensors file",
+            "Pass the .safetensors model file (commands take MODEL before DATA).",
+        )
     if n == 0 or n > size - 8:
         problem = "is 0" if n == 0 else f"exceeds the {size - 8} bytes after it"
         return _error(
@@ -253,6 +262,16 @@ def _bad_length(
         f"header length {n} is over the limit of {cap} bytes",
         "Raise max_header_bytes if you trust this file.",
     )
+
+
+def _looks_like_text(prefix: bytes) -> bool:
+    """Eight bytes of printable UTF-8 text (a safetensors header length never
+    is: it would be over 2**53 bytes)."""
+    try:
+        text = prefix.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return all(c.isprintable() or c in "\t\r\n" for c in text)
 
 
 def _read_tensor(f: IO[bytes], entry: TensorEntry, hasher: Any) -> np.ndarray:

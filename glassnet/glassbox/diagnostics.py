@@ -53,9 +53,8 @@ class DiagnosticsRecorder(Callback):
         self._prev = None
 
     def on_train_begin(self, logs=None):
-        # Δθ needs θ before the recorded step: keep one preallocated copy.
-        self._prev = np.empty_like(self.model.flat_params)
-        np.copyto(self._prev, self.model.flat_params)
+        # Δθ needs θ before the recorded step: keep one copy, on the device.
+        self._prev = self.model.flat_params.copy()
 
     def on_epoch_begin(self, epoch, logs=None):
         self.epoch = epoch
@@ -69,7 +68,7 @@ class DiagnosticsRecorder(Callback):
                 model.history.diagnostics.append(rec)
         self.step += 1
         if self.step % self.every == 0:
-            np.copyto(self._prev, model.flat_params)
+            model.xp.copyto(self._prev, model.flat_params)
 
 
 def record(model, prev_params: np.ndarray | None, **info) -> dict:
@@ -78,6 +77,10 @@ def record(model, prev_params: np.ndarray | None, **info) -> dict:
     with np.errstate(over="ignore", invalid="ignore"):  # huge norms read as inf
         for lay in model.layers:
             layers.append(_layer_record(model, lay, prev_params))
+    if model.loss is not None and model.objective(model.loss).fused:
+        # a sigmoid output fused with cross-entropy passes p − y back, which
+        # does not shrink at the flat ends: a confident output is not stuck
+        layers[-1].pop("saturated", None)
     norms = [d["grad_norm"] for d, lay in zip(layers, model.layers, strict=True)
              if "grad_norm" in d and {"W", "kernel"} & set(lay.param_shapes())]
     ratio = norms[0] / norms[-1] if len(norms) > 1 and norms[-1] > 0 else float("nan")
@@ -92,14 +95,14 @@ def _layer_record(model, lay, prev_params) -> dict:
         for s in slots:
             g = s.of(model.flat_grads).reshape(-1)
             p = s.of(model.flat_params).reshape(-1)
-            g2 += float(np.dot(g, g))
-            if prev_params is not None:
+            g2 += float(g @ g)                                 # (on the device:
+            if prev_params is not None:                        #  one number back)
                 before = s.of(prev_params).reshape(-1)
                 delta = p - before                             # Δθ of this step
-                u2 += float(np.dot(delta, delta))
-                p2 += float(np.dot(before, before))
+                u2 += float(delta @ delta)
+                p2 += float(before @ before)
             else:
-                p2 += float(np.dot(p, p))
+                p2 += float(p @ p)
         d["grad_norm"] = math.sqrt(g2)
         d["weight_norm"] = math.sqrt(p2)
         d["update_ratio"] = math.sqrt(u2) / max(math.sqrt(p2), 1e-12)
@@ -114,7 +117,7 @@ def _layer_record(model, lay, prev_params) -> dict:
         elif act.name == "sigmoid":
             d["saturated"] = float(((a < 0.01) | (a > 0.99)).mean())
         elif act.name == "tanh":
-            d["saturated"] = float((np.abs(a) > 0.99).mean())
+            d["saturated"] = float((abs(a) > 0.99).mean())
     return d
 
 

@@ -4,7 +4,8 @@
     print(report)            # each problem with the numbers and the fix
 
 Checks: missing or infinite values, constant columns, features on very
-different scales (gradient descent then zig-zags along the large ones),
+different scales (gradient descent then zig-zags along the large ones) or
+simply not standardised, regression targets far from mean 0 and spread 1,
 class imbalance, rows shared by the training and test sets (the test score
 then measures memory), and continuous-looking targets given to a classifier.
 """
@@ -19,6 +20,9 @@ from glassnet.glassbox.formatting import Finding, Report
 SCALE_RATIO = 100.0     # largest / smallest feature spread that is flagged
 LARGE_VALUE = 1e3       # |x| above which unscaled inputs saturate units
 IMBALANCE_RATIO = 3.0   # largest / smallest class count that is flagged
+#: a column (or target) counts as standardised when |mean| ≤ 3·std and
+#: std is within [1/10, 10]
+OFFSET, SPREAD = 3.0, 10.0
 TASKS = ("classification", "regression", None)
 
 
@@ -39,6 +43,8 @@ def doctor(X, y=None, X_test=None, y_test=None, task: str | None = None,
                                       f"{len(y)} entries", "Pass matching X and y."))
         if task == "classification":
             findings += _label_findings(y)
+        elif task == "regression":
+            findings += _target_findings(y)
     if X_test is not None:
         Xt = _as_2d(X_test, "X_test")
         if Xt.shape[1] != X.shape[1]:
@@ -128,7 +134,50 @@ def _feature_findings(X: np.ndarray) -> list[Finding]:
                            "and tanh units and make gradients huge.",
                            "Standardise the features (gn.data.StandardScaler).",
                            {"columns": large.tolist()}))
+    if not out or all(f.code in ("missing_values", "constant_columns") for f in out):
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(X, axis=0)
+        off = np.flatnonzero(_unscaled(mean, std))
+        if len(off):
+            out.append(Finding(
+                "unscaled_features", f"columns {_cols(off)} are not standardised "
+                f"(means {_range(mean[off])}, spreads {_range(std[off])}): "
+                "weights start around ±1/√n for inputs near 0 ± 1, so training "
+                "first spends its steps undoing the offsets and scales.",
+                "Standardise: scaler = gn.data.StandardScaler().fit(X_train), then "
+                "transform X_train and X_test with it (glassnet train does this "
+                "for CSV files).", {"columns": off.tolist()}))
     return out
+
+
+def _unscaled(mean: np.ndarray, std: np.ndarray) -> np.ndarray:
+    """Columns far from mean 0 and spread 1 (constant ones excluded)."""
+    live = std > 0
+    return live & ((np.abs(mean) > OFFSET * np.where(live, std, 1.0))
+                   | (std > SPREAD) | (std < 1 / SPREAD))
+
+
+def _range(v: np.ndarray) -> str:
+    lo, hi = float(np.min(v)), float(np.max(v))
+    return f"{lo:.3g}" if lo == hi else f"{lo:.3g} … {hi:.3g}"
+
+
+def _target_findings(y: np.ndarray) -> list[Finding]:
+    """A regression target far from mean 0 and spread 1."""
+    y = np.asarray(y, dtype=np.float64).reshape(len(y), -1)
+    y = y[np.isfinite(y).all(axis=1)]
+    if not len(y):
+        return []
+    mean, std = y.mean(axis=0), y.std(axis=0)
+    if not _unscaled(mean, std).any():
+        return []
+    return [Finding("unscaled_target", f"the regression target is not "
+                    f"standardised (mean {_range(mean)}, spread {_range(std)}): "
+                    "the output starts near 0, so the first steps only learn the "
+                    "offset, and the gradients grow with y's spread.",
+                    "Train on (y − μ)/σ and answer in y's units: end the model "
+                    "with gn.Rescale.fit(y_train) (glassnet train does this for "
+                    "regressions).", {"mean": mean.tolist(), "std": std.tolist()})]
 
 
 def _label_findings(y: np.ndarray) -> list[Finding]:

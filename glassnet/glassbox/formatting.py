@@ -149,6 +149,9 @@ class Report:
         head = f"{self.title}: {n} problem{'s' if n > 1 else ''}"
         return "\n".join([head, *(f.text() for f in self.findings)])
 
+    def _repr_markdown_(self) -> str:
+        return self.markdown()
+
     def markdown(self) -> str:
         if self.ok:
             return f"**{self.title}:** {self.ok_message}"

@@ -68,7 +68,7 @@ def find_lr(model, X, y, start: float = 1e-6, end: float = 10.0, steps: int = 20
                                    "Pass e.g. steps=200."))
     X = check_X(X, model.input_shape, model.dtype)
     check_lengths(X, y)
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     rng = as_rng(seed)
     bs = min(batch_size, X.shape[0])
     lrs = start * (end / start) ** (np.arange(steps) / (steps - 1))
@@ -104,10 +104,24 @@ def find_lr(model, X, y, start: float = 1e-6, end: float = 10.0, steps: int = 20
     return LRFinderResult(lrs, smooth, np.array(raw), _suggest(lrs, smooth), diverged)
 
 
+#: the slope of the loss is measured over this many decades of η (±half)
+SLOPE_DECADES = 0.5
+
+
 def _suggest(lrs: np.ndarray, losses: np.ndarray) -> float:
-    if len(losses) < 3:
-        return float(lrs[0]) if len(lrs) else float("nan")
+    """The rate where the smoothed loss falls fastest — its slope measured over
+    half a decade of η, so that batch-to-batch noise on the flat start of the
+    sweep cannot look steeper than the real descent — capped at a tenth of
+    the rate with the lowest loss."""
+    n = len(losses)
+    if n < 3:
+        return float(lrs[0]) if n else float("nan")
     i_min = int(np.argmin(losses))
-    slope = np.gradient(losses, np.log(lrs))           # d loss / d ln η
+    log_lr = np.log10(lrs)
+    step = (log_lr[-1] - log_lr[0]) / (n - 1)
+    half = max(1, int(round(SLOPE_DECADES / 2 / step)))
+    lo = np.maximum(np.arange(n) - half, 0)
+    hi = np.minimum(np.arange(n) + half, n - 1)
+    slope = (losses[hi] - losses[lo]) / (log_lr[hi] - log_lr[lo])   # Δ loss / Δ log η
     i_steep = int(np.argmin(slope[: max(i_min, 1) + 1]))
     return float(min(lrs[i_steep], lrs[i_min] / 10 if i_min > 0 else lrs[i_steep]))

@@ -109,9 +109,12 @@ def dense_positions(model) -> list[int]:
             out.append(l)
         elif isinstance(layer, Dropout) or (isinstance(layer, Flatten) and l == 0):
             continue  # identity in inference mode / a reshape of the input
+        elif getattr(layer, "scales_targets", False) and l == len(model.layers) - 1:
+            continue  # Rescale: the loss is on the Dense output before it
         else:
             raise ConfigError(expected(
-                "a model of Dense layers (Dropout and a leading Flatten allowed) "
+                "a model of Dense layers (Dropout, a leading Flatten and a final "
+                "Rescale allowed) "
                 "for a receipt", f"{type(layer).__name__} at position {l}",
                 "Use Dense(units, activation=...) instead of a separate "
                 "Activation layer, or trace the model with gn.trace()."))

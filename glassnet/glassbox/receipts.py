@@ -39,11 +39,10 @@ from glassnet.glassbox.formatting import (
     default_digits,
     num,
     product,
-    render_markdown,
-    render_text,
     signed_sum,
 )
 from glassnet.glassbox.formulas import Factor
+from glassnet.glassbox.latex import Rendered
 from glassnet.glassbox.notation import Names, Notation
 from glassnet.glassbox.trace import capture, complete, restore, snapshot
 from glassnet.glassbox.updates import update_lines
@@ -53,8 +52,9 @@ _MAX_LISTED = 8      # batch size up to which every per-sample value is listed
 
 
 @dataclass
-class Receipt:
-    """A worked computation. ``text()`` for the terminal, ``markdown()`` for docs.
+class Receipt(Rendered):
+    """A worked computation: ``text()`` for the terminal, ``markdown()``,
+    ``html()`` and ``latex()`` for notebooks and documents (``Rendered``).
 
     value:    the receipt's result (the neuron's output, the batch gradient
               computed from the factors, or the new weight after an update)
@@ -74,14 +74,6 @@ class Receipt:
     backprop: float | None = None      # the model's own number, for comparison
     update: dict | None = None
 
-    def text(self) -> str:
-        return render_text(self.lines)
-
-    def markdown(self) -> str:
-        return render_markdown(self.lines)
-
-    def __str__(self) -> str:
-        return self.text()
 
 
 def explain(model, X, y=None, *, neuron: tuple | None = None,
@@ -126,8 +118,19 @@ def explain(model, X, y=None, *, neuron: tuple | None = None,
                           "model.compile(loss=..., optimizer=...) first.")
     L = model.loss_and_grads(Xp, yp, loss, training=False)
     tr = capture(model, Xp, yp, L, loss)
+    scaled = model.objective(loss).scaled
+    if scaled:  # the Dense below Rescale is the output; targets standardised
+        tr.fused, tr.y = False, np.asarray(to_host(model.layers[-1].standardize(yp)))
     l, pname, idx = _check_weight(model, names, weight)
     receipt = _gradient(model, tr, names, loss, l, pname, idx, sample, digits)
+    if scaled:
+        rescale = model.layers[-1]
+        receipt.lines.insert(1, Line("note", (
+            f"The model ends in Rescale (ŷ = out·σ + μ, μ = "
+            f"{num(float(rescale.state['mean'][0]), digits)}, σ = "
+            f"{num(float(rescale.state['scale'][0]), digits)}): the loss compares "
+            f"out with the standardised target (y − μ)/σ, written {names.target(0)} "
+            "below.")))
     if update:
         snap = snapshot(model)
         model.optimizer.step(model.flat_params, model.flat_grads)  # the real update

@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from glassnet.core.backend import to_host
+from glassnet.glassbox.html import trace_html
 
 
 @dataclass
@@ -61,6 +62,14 @@ class Trace:
     def __getitem__(self, i: int) -> dict:
         return self.layers[i]
 
+    def __str__(self) -> str:
+        return self.summary()
+
+    def __repr__(self) -> str:
+        return (f"<Trace step {self.step}: loss {self.loss:.6g}, {len(self.layers)} "
+                "layers; print(trace) for the summary, trace.layers[i] for the "
+                "arrays>")
+
     def summary(self) -> str:
         """One line per layer and array: shape, mean and range."""
         out = [f"step {self.step}: loss {self.loss:.6g} "
@@ -73,6 +82,10 @@ class Trace:
                     out.append(f"  {k:<10} {str(v.shape):<12} mean {v.mean():+.4g}  "
                                f"min {v.min():+.4g}  max {v.max():+.4g}")
         return "\n".join(out)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: one table per layer (values written out when few)."""
+        return trace_html(self)
 
 
 def _host(v):
@@ -192,13 +205,18 @@ def restore(model, snap: dict) -> None:
     model.rng.bit_generator.state = snap["rng"]
 
 
-def trace(model, X, y, sample_weight=None, restore_after: bool = False) -> Trace:
+def trace(model, X, y, sample_weight=None, update: bool = False,
+          restore_after: bool | None = None) -> Trace:
     """Run one real training step on (X, y) with a tracer attached; return it.
 
-    The model is updated as by ``model.train_step`` unless
-    ``restore_after=True``, which puts weights and optimizer state back.
+    Looking does not change the model: weights, optimizer state and the
+    random generator are put back afterwards, unless ``update=True`` keeps the
+    step (as ``model.train_step`` would). ``restore_after`` is the older
+    spelling of ``not update``.
     """
-    snap = snapshot(model) if restore_after and model.optimizer is not None else None
+    if restore_after is not None:
+        update = not restore_after
+    snap = snapshot(model) if not update and model.optimizer is not None else None
     with tracing(model) as tracer:
         model.train_step(X, y, sample_weight)
     if snap is not None:

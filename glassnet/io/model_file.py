@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 
 from glassnet.data.features import ColumnSpec, FeatureSpec
-from glassnet.data.preprocessing import preprocessor_from_dict
+from glassnet.data.preprocessing import feature_widths, preprocessor_from_dict
 from glassnet.errors import GlassnetError, ModelFileError
 from glassnet.files.model_format import (
     PARAM_PREFIX,
@@ -37,8 +37,8 @@ from glassnet.files.model_format import (
     save_model,
     why,
 )
-from glassnet.layers import LAYER_TYPES
-from glassnet.model import Sequential
+from glassnet.layers import LAYER_TYPES, layer_from_config
+from glassnet.model import Sequential, declared_shapes
 
 
 @dataclass
@@ -143,10 +143,12 @@ def load_model(path: str | os.PathLike[str]) -> Any:
     return saved.model
 
 
-def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
+def read_model_file(path: str | os.PathLike[str],
+                    max_bytes: int | None = None) -> ModelFile:
     """Load the model, its preprocessing, its saved information and any extra
-    tensors; raise ``ModelFileError`` on any problem with the file."""
-    record = read_model_record(path)
+    tensors; raise ``ModelFileError`` on any problem with the file (a file of
+    more than ``max_bytes`` bytes is refused before it is read)."""
+    record = read_model_record(path, max_bytes=max_bytes)
     model = _build(record)
     steps = _preprocessing(record)
     model.meta = {k: v for k, v in record.info.items() if k not in RESERVED}
@@ -158,55 +160,83 @@ def read_model_file(path: str | os.PathLike[str]) -> ModelFile:
         raise ModelFileError(f"cannot load model {record.path}: its preprocessing "
                              f"or feature description is malformed ({exc}). "
                              "Re-save it with this glassnet.") from None
+    _check_widths(record.path, spec, steps, model)
     return ModelFile(model, record.info, record.extra_tensors, steps, record.path,
                      spec)
 
 
 def _build(record: ModelRecord) -> Sequential:
-    """The Sequential the record describes, with its weights."""
+    """The Sequential the record describes, with its weights.
+
+    The stored tensors are checked against the architecture (names, dtype,
+    then every shape, from the layers' declarations alone) before anything
+    is allocated, and become the model's initial values: loading costs what
+    the file holds, whatever its architecture claims.
+    """
     where, architecture = record.path, record.info["architecture"]
     for i, layer in enumerate(architecture["layers"]):
         kind = layer.get("type") if isinstance(layer, dict) else None
         if not isinstance(kind, str) or kind not in LAYER_TYPES:
             raise model_error(where, f"layer {i} has unknown type {kind!r}; known "
                               f"types: {sorted(LAYER_TYPES)}")
+    weights = _stored_weights(where, record.params, architecture.get("dtype",
+                                                                     "float32"))
     try:
-        n_stored = sum(int(t.size) for t in record.params.values())
-        # Refuse before allocating when the architecture asks for far more
-        # parameters than the file stores (small mismatches are named below).
-        model = Sequential.from_config(copy.deepcopy(architecture),
-                                       max_params=max(n_stored, 1 << 24))
+        layers = [layer_from_config(e) for e in copy.deepcopy(architecture["layers"])]
+        shapes = declared_shapes(layers) if layers[0].input_dim is not None else []
     except Exception as exc:  # bad values in the file surface here as anything
         raise model_error(where, f"cannot rebuild the architecture ({why(exc)})") \
             from exc
-    params = _match_weights(where, record.params, model.get_weights())
+    if len(shapes) != len(weights):
+        raise model_error(where, f"the architecture has {len(shapes)} weight arrays, "
+                          f"the file holds {len(weights)}")
+    for i, ((name, shape), w) in enumerate(zip(shapes, weights, strict=True)):
+        if w.shape != shape:
+            raise model_error(where, f"{PARAM_PREFIX}{i} is {w.dtype.name}"
+                              f"{list(w.shape)}, the architecture's {name} needs "
+                              f"{list(shape)}")
     try:
-        model.set_weights(params)
+        return Sequential.from_config(copy.deepcopy(architecture), weights=weights)
     except Exception as exc:
-        raise model_error(where, f"cannot set the weights ({why(exc)})") from exc
-    return model
+        raise model_error(where, f"cannot rebuild the architecture ({why(exc)})") \
+            from exc
 
 
-def _match_weights(where: str, stored: dict[str, np.ndarray],
-                   expected: list[np.ndarray]) -> list[np.ndarray]:
-    """File tensors param.0..param.{n-1}, each the exact shape and dtype."""
-    names = [f"{PARAM_PREFIX}{i}" for i in range(len(expected))]
-    have = sorted(stored)
-    if have != sorted(names):
-        raise model_error(
-            where,
-            f"the architecture has {len(names)} weight arrays, the file holds "
-            f"{len(have)} ({have[:6]}{'...' if len(have) > 6 else ''})",
-        )
-    for name, want in zip(names, expected, strict=True):
-        got = stored[name]
-        if got.shape != np.shape(want) or got.dtype.name != np.asarray(want).dtype.name:
-            raise model_error(
-                where,
-                f"{name} is {got.dtype.name}{list(got.shape)}, the architecture "
-                f"needs {np.asarray(want).dtype.name}{list(np.shape(want))}",
-            )
+def _stored_weights(where: str, stored: dict[str, np.ndarray], dtype: str
+                    ) -> list[np.ndarray]:
+    """File tensors param.0..param.{n-1}, each of the architecture's dtype."""
+    names = [f"{PARAM_PREFIX}{i}" for i in range(len(stored))]
+    have = sorted(stored, key=lambda k: (len(k), k))
+    if have != names:
+        raise model_error(where, f"its weight arrays are {have[:6]}"
+                          f"{'...' if len(have) > 6 else ''}, not param.0 … "
+                          f"param.{len(stored) - 1}")
+    for name in names:
+        if stored[name].dtype.name != dtype:
+            raise model_error(where, f"{name} is {stored[name].dtype.name}, the "
+                              f"architecture is {dtype}")
     return [stored[name] for name in names]
+
+
+def _check_widths(where: str, spec: FeatureSpec | None, steps: list, model) -> None:
+    """The feature columns, each preprocessing step and the model's input
+    must agree in width, so a crafted file fails here and not in predict."""
+    if len(model.input_shape) != 1:
+        return
+    width = len(spec.feature_names) if spec is not None else model.input_shape[0]
+    source = "the feature spec"
+    for i, step in enumerate(steps):
+        widths = feature_widths(step)
+        if widths is None:
+            continue
+        if widths[0] != width:
+            raise model_error(where, f"preprocessing step {i} "
+                              f"({type(step).__name__}) takes {widths[0]} features, "
+                              f"{source} gives {width}")
+        width, source = widths[1], f"preprocessing step {i}"
+    if width != model.input_shape[0]:
+        raise model_error(where, f"the model takes {model.input_shape[0]} inputs, "
+                          f"{source} gives {width}")
 
 
 def _preprocessing(record: ModelRecord) -> list:

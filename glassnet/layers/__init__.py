@@ -14,6 +14,7 @@ from glassnet.core.pooling import (
     MaxPool2D,
     MaxPooling2D,
 )
+from glassnet.core.rescale import Rescale
 from glassnet.core.simple import Activation, Dropout, Flatten, Reshape
 from glassnet.errors import ConfigError, expected
 from glassnet.rnn import GRU, LSTM, SimpleRNN, TimeDistributed, pad_sequences
@@ -33,6 +34,7 @@ LAYER_TYPES: dict[str, type[Layer]] = {
     "AvgPool2D": AvgPool2D,
     "GlobalAvgPool2D": GlobalAvgPool2D,
     "BatchNormalization": BatchNormalization,
+    "Rescale": Rescale,
 }
 
 
@@ -55,7 +57,7 @@ def layer_from_config(entry: dict) -> Layer:
 
 
 __all__ = ["GRU", "LAYER_TYPES", "LSTM", "Activation", "Dense", "Dropout", "Flatten",
-           "Layer", "SimpleRNN", "TimeDistributed", "layer_from_config",
+           "Layer", "Rescale", "SimpleRNN", "TimeDistributed", "layer_from_config",
            "pad_sequences"]
 __all__ += ["AveragePooling2D", "AvgPool2D", "BatchNormalization", "Conv2D",
             "GlobalAveragePooling2D", "GlobalAvgPool2D", "MaxPool2D", "MaxPooling2D",

@@ -1,7 +1,8 @@
 """Plots of training runs and models, saved as PNG files (matplotlib, headless).
 
 Every function takes what it draws and a ``path``, writes the PNG and returns
-the path. Matplotlib is imported only when a plot is drawn.
+the path; without a path it returns the matplotlib figure, which Jupyter
+draws inline. Matplotlib is imported only when a plot is drawn.
 """
 
 from glassnet.plots.conv import (
@@ -17,6 +18,7 @@ from glassnet.plots.model import (
     plot_network,
     plot_weight_histograms,
 )
+from glassnet.plots.search import plot_search
 
 __all__ = [
     "conv_layers",
@@ -29,5 +31,6 @@ __all__ = [
     "plot_history",
     "plot_network",
     "plot_optimizers",
+    "plot_search",
     "plot_weight_histograms",
 ]

@@ -2,7 +2,8 @@
 
 No pyplot, so no global figure state and no GUI backend: every plot function
 builds a ``Figure``, draws on it and writes a PNG, which works the same on a
-laptop, a server and in CI.
+laptop, a server and in CI. Called without a path, a plot function returns
+the figure instead, and a notebook shows it inline.
 """
 
 from __future__ import annotations
@@ -35,10 +36,28 @@ def save(fig, path: str | os.PathLike[str], dpi: int = 110) -> Path:
     """Write the figure as PNG (atomically) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(path, png_bytes(fig, dpi))
+    return path
+
+
+def png_bytes(fig, dpi: int = 110) -> bytes:
+    """The figure as PNG bytes."""
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
-    atomic_write_bytes(path, buf.getvalue())
-    return path
+    return buf.getvalue()
+
+
+def shown_inline(fig):
+    """Give a pyplot-free figure a PNG display, so Jupyter draws it inline when
+    it is the last expression of a cell (IPython looks up ``_repr_png_``)."""
+    fig._repr_png_ = lambda: png_bytes(fig)
+    return fig
+
+
+def finish(fig, path: str | os.PathLike[str] | None):
+    """Save to ``path`` and return the path; without a path, return the figure
+    itself, which Jupyter draws inline."""
+    return shown_inline(fig) if path is None else save(fig, path)
 
 
 def grid(n: int, max_cols: int = 3) -> tuple[int, int]:

@@ -6,11 +6,22 @@ import math
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet.errors import ConfigError, ShapeError, expected
-from glassnet.plots._figure import TRAIN, VALID, grid, new_figure, save
+from glassnet.plots._figure import (
+    TRAIN,
+    VALID,
+    finish,
+    grid,
+    new_figure,
+    shown_inline,
+)
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 _NOT_CURVES = ("lr", "time")
 
@@ -26,11 +37,17 @@ def _as_dict(history) -> tuple[list[int], dict[str, list[float]]]:
                                type(history).__name__, "Pass net.fit(...)'s result."))
 
 
-def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path:
+def plot_history(history, path: str | os.PathLike[str] | None = None,
+                 title: str = "") -> Path | Figure:
     """Loss and each metric per epoch, training (solid) beside validation (dashed).
 
     One panel per quantity; a learning-rate panel is added when it changed.
     """
+    return finish(history_figure(history, title), path)
+
+
+def history_figure(history, title: str = ""):
+    """The figure ``plot_history`` saves; it displays inline in Jupyter."""
     epochs, values = _as_dict(history)
     if not epochs:
         raise ShapeError(expected("a history with at least one epoch", "none",
@@ -60,39 +77,60 @@ def plot_history(history, path: str | os.PathLike[str], title: str = "") -> Path
         ax.legend(fontsize="small")
     if title:
         fig.suptitle(title)
-    return save(fig, path)
+    return shown_inline(fig)
+
+
+def final_level(losses) -> tuple[int, float]:
+    """(k, the mean of the last k losses), k = len/50: where a noisy
+    mini-batch curve ends. The arena's summary and its plot both rank the
+    optimizers by this one number, so they agree on the winner."""
+    y = np.asarray(losses, dtype=np.float64).ravel()
+    k = max(1, y.size // 50)
+    return k, float(np.mean(y[-k:]))
 
 
 def plot_optimizers(curves: Mapping[str, Sequence[float]],
-                    path: str | os.PathLike[str],
-                    title: str = "optimizer arena", xlabel: str = "step") -> Path:
-    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y.
+                    path: str | os.PathLike[str] | None = None,
+                    title: str = "optimizer arena",
+                    xlabel: str = "step") -> Path | Figure:
+    """One loss curve per optimizer (``{"sgd": [...], "adam": [...]}``), log y;
+    see ``arena_figure``."""
+    return finish(arena_figure(curves, title, xlabel), path)
 
-    Curves longer than 100 steps are drawn faint, with their moving mean over
-    len/50 steps on top, so the trend shows through the mini-batch noise.
-    """
+
+def arena_figure(curves: Mapping[str, Sequence[float]],
+                 title: str = "optimizer arena", xlabel: str = "step"):
+    """The arena's Figure. Curves longer than 100 steps are drawn faint, with
+    their moving mean over len/50 steps on top, so the trend shows through the
+    mini-batch noise; each label gives ``final_level`` and the lowest is marked
+    best. The legend sits beside the axes, never over the curves."""
     if not isinstance(curves, Mapping) or not curves:
         raise ConfigError(expected("a non-empty dict name -> list of losses",
                                    type(curves).__name__, "Pass e.g. "
                                    "{'sgd': [1.0, 0.5], 'adam': [1.0, 0.2]}."))
-    fig = new_figure(7.0, 4.5)
+    levels = {}
+    for name, losses in curves.items():
+        if np.asarray(losses).size == 0:
+            raise ShapeError(expected(f"losses for {name!r}", "an empty list",
+                                      "Record at least one loss per optimizer."))
+        levels[name] = final_level(losses)
+    best = min(levels, key=lambda n: levels[n][1])
+    fig = new_figure(9.0, 4.5)
     ax = fig.add_subplot()
     positive, lows = True, []
     for name, losses in curves.items():
         y = np.asarray(losses, dtype=np.float64).ravel()
-        if y.size == 0:
-            raise ShapeError(expected(f"losses for {name!r}", "an empty list",
-                                      "Record at least one loss per optimizer."))
         positive &= bool(np.all(y[np.isfinite(y)] > 0))
         x = np.arange(1, y.size + 1)
-        k = y.size // 50                # mini-batch losses are noisy: smooth them
+        k, level = levels[name]
+        what = "final" if k == 1 else f"last {k} steps"
+        label = f"{name} ({what}: {level:.3g})" + ("  ← best" if name == best else "")
         if k < 2:
-            ax.plot(x, y, label=f"{name} (final {y[-1]:.3g})")
+            ax.plot(x, y, label=label)
             lows.append(float(np.nanmin(y)))
             continue
         smooth = np.convolve(y, np.ones(k) / k, mode="valid")  # moving mean of k
-        (line,) = ax.plot(x[k - 1:], smooth,
-                          label=f"{name} (last {k} steps: {smooth[-1]:.3g})")
+        (line,) = ax.plot(x[k - 1:], smooth, label=label)
         ax.plot(x, y, color=line.get_color(), alpha=0.15, lw=0.6)
         lows.append(float(np.nanmin(smooth)))
     if positive:
@@ -103,13 +141,14 @@ def plot_optimizers(curves: Mapping[str, Sequence[float]],
     ax.set_ylabel("loss")
     ax.set_title(title)
     ax.grid(alpha=0.3)
-    ax.legend()
-    return save(fig, path)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
+              fontsize="small")
+    return fig
 
 
-def plot_confusion_matrix(cm, path: str | os.PathLike[str],
+def plot_confusion_matrix(cm, path: str | os.PathLike[str] | None = None,
                           class_names: Sequence[str] | None = None,
-                          title: str = "confusion matrix") -> Path:
+                          title: str = "confusion matrix") -> Path | Figure:
     """C[i, j] = samples of true class i predicted as j; colour = row share."""
     cm = np.asarray(cm)
     if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.shape[0] == 0:
@@ -139,4 +178,4 @@ def plot_confusion_matrix(cm, path: str | os.PathLike[str],
     ax.set_ylabel("true class")
     accuracy = np.trace(cm) / max(cm.sum(), 1)
     ax.set_title(f"{title}\naccuracy {accuracy:.3f}")
-    return save(fig, path)
+    return finish(fig, path)

@@ -5,16 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet import activations as act_mod
-from glassnet.plots._figure import NEGATIVE, POSITIVE, grid, new_figure, save
+from glassnet.plots._figure import NEGATIVE, POSITIVE, finish, grid, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
-def plot_activations(path: str | os.PathLike[str],
+def plot_activations(path: str | os.PathLike[str] | None = None,
                      names: Sequence[str] | None = None,
-                     z_range: tuple[float, float] = (-4.0, 4.0)) -> Path:
+                     z_range: tuple[float, float] = (-4.0, 4.0)) -> Path | Figure:
     """One panel per activation: f(z) solid, f'(z) dashed.
 
     Softmax is drawn as its two-class form p₁ = softmax([z, 0])₁ = σ(z), whose
@@ -44,4 +48,4 @@ def plot_activations(path: str | os.PathLike[str],
         ax.grid(alpha=0.3)
         if i == 0:
             ax.legend(fontsize="small")
-    return save(fig, path)
+    return finish(fig, path)

@@ -5,19 +5,24 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
+from glassnet.core.backend import to_host
 from glassnet.core.dense import Dense
 from glassnet.errors import ShapeError, expected
-from glassnet.plots._figure import NEGATIVE, POSITIVE, new_figure, save
+from glassnet.plots._figure import NEGATIVE, POSITIVE, finish, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
-def plot_decision_boundary(model, X, y, path: str | os.PathLike[str],
+def plot_decision_boundary(model, X, y, path: str | os.PathLike[str] | None = None,
                            class_names: Sequence[str] | None = None,
                            transform: Callable | None = None,
                            feature_names: Sequence[str] | None = None,
-                           resolution: int = 200, title: str = "") -> Path:
+                           resolution: int = 200, title: str = "") -> Path | Figure:
     """Class regions of a 2-feature classifier, with the points it saw.
 
     X: (n, 2) in the coordinates to draw; ``transform`` maps them to the
@@ -67,7 +72,7 @@ def plot_decision_boundary(model, X, y, path: str | os.PathLike[str],
     ax.set_xlabel(names[0])
     ax.set_ylabel(names[1])
     ax.set_title(title or "decision boundary")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def _name(class_names, i: int) -> str:
@@ -75,9 +80,10 @@ def _name(class_names, i: int) -> str:
         else f"class {i}"
 
 
-def plot_weight_histograms(model, path: str | os.PathLike[str], X=None, y=None,
+def plot_weight_histograms(model, path: str | os.PathLike[str] | None = None,
+                           X=None, y=None,
                            gradients: list[np.ndarray] | None = None,
-                           bins: int = 40) -> Path:
+                           bins: int = 40) -> Path | Figure:
     """Per parameter, a histogram of its values and (if known) its gradients.
 
     Gradients are ``gradients`` (get_weights() order) or dL/dθ on (X, y) with
@@ -93,12 +99,12 @@ def plot_weight_histograms(model, path: str | os.PathLike[str], X=None, y=None,
     cols = 2 if gradients is not None else 1
     fig = new_figure(4.2 * cols, 2.2 * len(params) + 0.5)
     for r, (name, value, _) in enumerate(params):
-        _hist(fig.add_subplot(len(params), cols, r * cols + 1), value, bins,
+        _hist(fig.add_subplot(len(params), cols, r * cols + 1), to_host(value), bins,
               f"{name}  {tuple(value.shape)}", POSITIVE)
         if gradients is not None:
             _hist(fig.add_subplot(len(params), cols, r * cols + 2), gradients[r],
                   bins, f"∂L/∂{name}", NEGATIVE)
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def _hist(ax, values, bins: int, title: str, color: str) -> None:
@@ -114,10 +120,10 @@ def _hist(ax, values, bins: int, title: str, color: str) -> None:
     ax.ticklabel_format(axis="x", style="sci", scilimits=(-3, 4))
 
 
-def plot_network(model, path: str | os.PathLike[str],
+def plot_network(model, path: str | os.PathLike[str] | None = None,
                  input_names: Sequence[str] | None = None,
                  output_names: Sequence[str] | None = None,
-                 max_units: int = 16) -> Path:
+                 max_units: int = 16) -> Path | Figure:
     """The network as neurons and connections.
 
     Line colour = weight sign (blue +, red −); width and opacity = |w| relative
@@ -136,7 +142,7 @@ def plot_network(model, path: str | os.PathLike[str],
     ys = [_positions(len(s), len(s) < n) for s, n in zip(shown, sizes, strict=True)]
     top = max(max(p) for p in ys)
     for li, layer in enumerate(dense):
-        W = layer.params["W"]                              # (n_in, n_out)
+        W = to_host(layer.params["W"])                     # (n_in, n_out)
         sub = W[np.ix_(shown[li], shown[li + 1])]
         scale = max(float(np.abs(W).max()), 1e-12)
         for a, ya in enumerate(ys[li]):
@@ -167,7 +173,7 @@ def plot_network(model, path: str | os.PathLike[str],
     ax.set_xlim(-0.8, len(sizes) - 0.2)
     ax.set_ylim(min(min(p) for p in ys) - 0.8, top + 2.6)
     ax.set_title("network  (blue: w > 0, red: w < 0, width ∝ |w|)", fontsize="small")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def _visible(n: int, max_units: int) -> list[int]:

@@ -29,7 +29,8 @@ class LSTM(Recurrent):
     Training runs the same equations in the fused form of
     ``glassnet.fast.lstm`` (all four gates from one tanh call; equal to
     float64 rounding, ``tests/test_fast.py``). ``layer.fast = False`` runs
-    the forward and backward written below instead.
+    the forward and backward written below instead, and so does a GPU (the
+    fused form writes with ufunc ``where=``, which CuPy does not have).
 
     Layout (get_weights order): W (F, 4H), U (H, 4H), b (4H,); the column blocks
     are the gates in the order input, forget, cell candidate, output (i, f, g, o).
@@ -75,7 +76,9 @@ class LSTM(Recurrent):
             else initial_state
         self.h0_zero = h0 is None and c0 is None
         self.Hs, self.C = self._states(h0), self._states(c0, "c")  # (T+1, B, H)
-        self.fused = self.fast
+        # the fused form writes with ufunc where=, which CuPy lacks: on a GPU
+        # the readable equations run
+        self.fused = self.fast and self.backend.ufunc_where
         if self.fused:
             fused.forward(self)                            # the same, fused
         else:

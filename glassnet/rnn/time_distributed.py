@@ -91,11 +91,16 @@ class TimeDistributed(Layer):
                                       f"{tuple(input_shape)}", "Put it after a "
                                       "recurrent layer with return_sequences=True."))
         inner = self.layer
-        inner.dtype, inner.xp, inner.rng = self.dtype, self.xp, self.rng
+        inner.dtype, inner.rng = self.dtype, self.rng
+        inner.use(self.backend)
         out = inner.build(tuple(input_shape[1:]))
         self.input_shape = tuple(input_shape)
         self.output_shape = (input_shape[0], *out)
         return self.output_shape
+
+    def use(self, backend):
+        super().use(backend)
+        self.layer.use(backend)
 
     def param_shapes(self):
         return self.layer.param_shapes()
@@ -115,6 +120,23 @@ class TimeDistributed(Layer):
 
     def kept(self):
         return self.layer.kept()
+
+    @property
+    def activation(self):
+        """The wrapped layer's activation (a softmax head fuses with its loss)."""
+        return getattr(self.layer, "activation", None)
+
+    @property
+    def z(self):
+        """The wrapped layer's pre-activations, one row per (sample, step)."""
+        return getattr(self.layer, "z", None)
+
+    def backward_z(self, dz):
+        """Backward from dL/dz (B, T, ·) of a fused loss, step by step."""
+        B, T = dz.shape[:2]
+        self.layer.need_input_grad = self.need_input_grad
+        dx = self.layer.backward_z(dz.reshape(B * T, *dz.shape[2:]))
+        return None if dx is None else dx.reshape(B, T, *dx.shape[1:])
 
     def forward(self, x, training=False):
         B, T = x.shape[:2]

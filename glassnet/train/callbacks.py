@@ -102,7 +102,8 @@ class LearningRateScheduler(Callback):
 
 class ModelCheckpoint(Callback):
     """Save the model (atomically) after each epoch, or only when ``monitor``
-    improves with ``save_best_only``. ``filepath`` may contain ``{epoch}``."""
+    improves with ``save_best_only``. ``filepath`` may contain ``{epoch}``,
+    counted from 1 as in every file name and message (Keras does the same)."""
 
     def __init__(self, filepath: str, monitor: str = "val_loss",
                  save_best_only: bool = False, mode: str = "auto"):
@@ -120,7 +121,7 @@ class ModelCheckpoint(Callback):
             if not better:
                 return
             self.best = value
-        self.model.save(self.filepath.format(epoch=epoch))
+        self.model.save(self.filepath.format(epoch=epoch + 1))
 
 
 class CSVLogger(Callback):

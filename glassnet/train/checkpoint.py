@@ -4,11 +4,13 @@ Why each piece is needed for a bitwise-equal resume: the weights and the
 optimizer state (m, v, t) determine the next update; the shuffle generator
 determines the order of the remaining batches (mid-epoch we rewind it to the
 start of the epoch so the same permutation is drawn again); ``model.rng``
-drives dropout masks. Callback states (EarlyStopping's counters and best
-weights, ReduceLROnPlateau's counters) make early stopping and plateau
-tracking continue where they were. On resume, callback i gets the state saved
-for callback i if both have the same class name; other callbacks (added,
-removed, reordered) start fresh.
+drives dropout masks (on a GPU too: each mask's key is drawn from it).
+Callback states (EarlyStopping's counters and best weights,
+ReduceLROnPlateau's counters) make early stopping and plateau tracking
+continue where they were. On resume, callback i gets the state saved for
+callback i if both have the same class name; other callbacks (added, removed,
+reordered) start fresh. Arrays are written as host copies, so a checkpoint
+written on a GPU resumes on a CPU and the other way round.
 
 The file layout is ``glassnet.files.checkpoint``.
 """
@@ -16,12 +18,15 @@ The file layout is ``glassnet.files.checkpoint``.
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
 import os
 
 import numpy as np
 
+from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
+from glassnet.files.atomic import remove_stale_temps
 from glassnet.files.checkpoint import (
     checkpoint_error,
     read_checkpoint,
@@ -48,17 +53,54 @@ class Checkpointer:
                                        "(batches), or None for once per epoch."))
         self.path = os.fspath(path)
         self.every = every
+        self._cleaned = False
+        self._fingerprint: str | None = None
+        self.data: dict | None = None                  # see describe_data
+        self.split: tuple | None = None
 
     def due_batch(self, b: int, n_batches: int) -> bool:
         """Save after batch ``b``? (The epoch-end save covers the last batch.)"""
         return self.every is not None and (b + 1) % self.every == 0 \
             and b + 1 < n_batches
 
+    # ---------------------------------------------------------------- data
+    def describe_data(self, X, y, history: History) -> None:
+        """What the checkpoints of this fit record of its data: a fingerprint of
+        X and y and the rows ``validation_split`` held out, so that a resume
+        uses the same split and refuses other data."""
+        self.data = {"rows": int(len(X)),
+                     "fingerprint": self._fingerprint or fingerprint(X, y)}
+        self.split = None if history.validation_indices is None else \
+            (np.asarray(history.train_indices, np.int64),
+             np.asarray(history.validation_indices, np.int64))
+
+    def read(self, X, y) -> dict | None:
+        """The checkpoint to resume from (None when there is none yet), its
+        data checked against (X, y) and its split checked, before fit uses it."""
+        if not os.path.exists(self.path):
+            return None
+        ck = read_checkpoint(self.path)
+        data = ck.get("data")
+        self._fingerprint = fingerprint(X, y)
+        if data is not None and (data.get("rows") != len(X) or data.get(
+                "fingerprint") != self._fingerprint):
+            raise checkpoint_error(
+                self.path, f"it was written for other data ({data.get('rows')} "
+                f"rows, fingerprint {str(data.get('fingerprint'))[:12]}…; this fit "
+                f"has {len(X)} rows, {self._fingerprint[:12]}…)",
+                fix="Resume with the same X and y, or delete the checkpoint to "
+                "start over.")
+        ck["split"] = _checked_split(self.path, ck.get("split"), len(X))
+        return ck
+
     # ---------------------------------------------------------------- save
     def save(self, model, rng: np.random.Generator, history: History, *,
              epoch: int, batch: int, end_epoch: int, epoch_state: dict | None,
              sums: dict | None, seen: int, callbacks=None) -> None:
         """Write the state from which training continues at (epoch, batch)."""
+        if not self._cleaned:   # temporary files a killed run left behind
+            remove_stale_temps(self.path)
+            self._cleaned = True
         opt = model.optimizer
         write_checkpoint(self.path, {
             "position": {"epoch": epoch, "batch": batch, "end_epoch": end_epoch},
@@ -73,14 +115,17 @@ class Checkpointer:
             "history": history.to_dict(),
             "callbacks": _callback_states(callbacks or []),
             "architecture": model.get_config(),
-            "weights": model.get_weights(),
-            "optimizer_state": opt.state,
+            "weights": model.get_weights(),                    # host copies
+            "optimizer_state": {k: to_host(v) for k, v in opt.state.items()},
+            "data": self.data,
+            "split": self.split,
         })
 
     # ------------------------------------------------------------- restore
     def restore(self, model, rng: np.random.Generator, history: History,
-                callbacks=None) -> dict | None:
-        """Load the checkpoint into model, optimizer, generators and history.
+                ck: dict | None = None, callbacks=None) -> dict | None:
+        """Load the checkpoint (``ck``, from ``read``; read now if None) into
+        model, optimizer, generators and history.
 
         Returns None when there is no checkpoint file yet (a fresh start), else
         {"epoch", "batch", "end_epoch", "sums", "seen", "callbacks"}, where
@@ -90,15 +135,16 @@ class Checkpointer:
         is checked before anything is changed; any problem raises
         ``ModelFileError``.
         """
-        if not os.path.exists(self.path):
-            return None
-        ck = read_checkpoint(self.path)
+        if ck is None:
+            if not os.path.exists(self.path):
+                return None
+            ck = read_checkpoint(self.path)
         _check_matches(self.path, ck, model, rng, history)
         pairs = _match_callbacks(self.path, ck["callbacks"], callbacks or [])
         opt = model.optimizer
         model.set_weights(ck["weights"])
         for k, arr in ck["optimizer_state"].items():
-            opt.state[k][...] = arr
+            opt.state[k][...] = model.backend.to_device(arr)
         opt.t = ck["optimizer"]["t"]
         if ck["optimizer"]["learning_rate"] is not None:
             opt.learning_rate = ck["optimizer"]["learning_rate"]
@@ -115,6 +161,32 @@ class Checkpointer:
                 "end_epoch": pos["end_epoch"],
                 "sums": None if ck["sums"] is None else dict(ck["sums"]),
                 "seen": ck["seen"], "callbacks": pairs}
+
+
+def fingerprint(X, y) -> str:
+    """BLAKE2b of X and y (shapes, dtypes, bytes), read in blocks of rows."""
+    h = hashlib.blake2b(digest_size=16)
+    for a in (X, y):
+        a = np.asarray(a)
+        h.update(f"{a.shape}{a.dtype.str}".encode())
+        rows = max(1, (8 << 20) // max(1, a[:1].nbytes))
+        for i in range(0, len(a), rows):
+            h.update(np.ascontiguousarray(a[i:i + rows]).data)
+    return h.hexdigest()
+
+
+def _checked_split(where: str, split, n: int):
+    """(train rows, validation rows): int arrays that partition range(n)."""
+    if split is None:
+        return None
+    train, val = split
+    both = np.concatenate([train, val])
+    if train.ndim != 1 or val.ndim != 1 or train.dtype.kind not in "iu" \
+            or val.dtype.kind not in "iu" or len(both) != n \
+            or not np.array_equal(np.sort(both), np.arange(n)):
+        raise checkpoint_error(where, "its validation split does not divide the "
+                               f"{n} rows of this data")
+    return train.astype(np.int64), val.astype(np.int64)
 
 
 def _callback_states(callbacks) -> list[dict]:

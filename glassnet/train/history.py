@@ -6,11 +6,15 @@ import csv
 import io
 import json
 import math
+from html import escape
 
 import numpy as np
 
 from glassnet.errors import ConfigError, expected
 from glassnet.files.atomic import atomic_write_bytes
+from glassnet.plots.curves import history_figure
+
+_HTML_ROWS = 12  # epochs shown in the notebook table (the first and last ones)
 
 
 class History:
@@ -18,8 +22,14 @@ class History:
 
     ``history.history`` maps names ("loss", "val_loss", "accuracy",
     "val_accuracy", "lr", …) to one value per epoch; ``history.epoch`` holds
-    the epoch numbers. ``diagnostics`` holds the glass-box records, and
+    the epoch indices. ``diagnostics`` holds the glass-box records, and
     ``validation_indices`` the rows a ``validation_split`` held out.
+
+    Epochs are counted from 1 for people — in every message, in the files
+    (``to_csv``, ``to_json``: "epoch" 1, 2, 3, …) and in the file names of
+    ``ModelCheckpoint`` — and from 0 in Python, as in Keras: ``history.epoch``,
+    ``best()``, the callbacks' ``epoch`` argument and the diagnostics records
+    are indices (epoch index 0 is epoch 1).
     """
 
     def __init__(self):
@@ -65,7 +75,7 @@ class History:
         w = csv.writer(buf, lineterminator="\n")
         w.writerow(["epoch", *keys])
         for i, e in enumerate(self.epoch):
-            w.writerow([e, *[repr(self.history[k][i]) for k in keys]])
+            w.writerow([e + 1, *[repr(self.history[k][i]) for k in keys]])
         text = buf.getvalue()
         if path is not None:
             atomic_write_bytes(path, text.encode())
@@ -74,9 +84,10 @@ class History:
     def to_dict(self) -> dict:
         clean = {k: [None if (isinstance(x, float) and not math.isfinite(x)) else x
                      for x in v] for k, v in self.history.items()}
-        return {"epoch": list(self.epoch), "history": clean,
-                "interrupted": self.interrupted, "stopped_reason": self.stopped_reason,
-                "diagnostics": self.diagnostics}
+        return {"epoch_base": 1, "epoch": [e + 1 for e in self.epoch],
+                "history": clean, "interrupted": self.interrupted,
+                "stopped_reason": self.stopped_reason,
+                "diagnostics": [_shift(r, +1) for r in self.diagnostics]}
 
     def to_json(self, path=None) -> str:
         text = json.dumps(self.to_dict(), indent=1, default=_jsonable)
@@ -87,17 +98,53 @@ class History:
     @classmethod
     def from_dict(cls, d: dict) -> History:
         h = cls()
-        h.epoch = [int(e) for e in d.get("epoch", [])]
+        base = 1 if d.get("epoch_base") == 1 else 0   # files before it: from 0
+        h.epoch = [int(e) - base for e in d.get("epoch", [])]
         h.history = {k: [float("nan") if x is None else float(x) for x in v]
                      for k, v in d.get("history", {}).items()}
-        h.diagnostics = list(d.get("diagnostics", []))
+        h.diagnostics = [_shift(r, -base) for r in d.get("diagnostics", [])]
         h.interrupted = bool(d.get("interrupted", False))
         h.stopped_reason = d.get("stopped_reason")
         return h
 
+    def plot(self, title: str = ""):
+        """Loss and metrics per epoch as a matplotlib figure (training solid,
+        validation dashed); in Jupyter it displays inline. Needs matplotlib."""
+        return history_figure(self, title)
+
+    def _repr_html_(self) -> str:
+        """Jupyter: a table of the values per epoch (long runs: first and last)."""
+        keys = [k for k in self.history if k != "time"]
+        n = len(self.epoch)
+        shown = list(range(n)) if n <= _HTML_ROWS else \
+            [*range(_HTML_ROWS // 2), None, *range(n - _HTML_ROWS // 2, n)]
+        head = "".join(f"<th>{escape(k)}</th>" for k in ["epoch", *keys])
+        rows = []
+        for i in shown:
+            if i is None:
+                rows.append(f"<tr><td colspan='{len(keys) + 1}'>⋮</td></tr>")
+                continue
+            cells = "".join(f"<td>{self.history[k][i]:.4g}</td>" for k in keys)
+            rows.append(f"<tr><td>{self.epoch[i] + 1}</td>{cells}</tr>")
+        note = f"History: {n} epoch{'s' if n != 1 else ''}"
+        if self.stopped_reason:
+            note += f" — {escape(self.stopped_reason)}"
+        return (f"<div class='glassnet-history'><p>{note} "
+                "(<code>history.plot()</code> draws the curves)</p><table>"
+                f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody>"
+                "</table></div>")
+
     def __repr__(self):
         last = {k: round(v[-1], 4) for k, v in self.history.items() if v}
         return f"History(epochs={len(self)}, last={last})"
+
+
+def _shift(record, by: int):
+    """A diagnostics record with its epoch and batch counted from ``by`` more."""
+    if not isinstance(record, dict) or not by:
+        return record
+    return {**record, **{k: record[k] + by for k in ("epoch", "batch")
+                         if isinstance(record.get(k), int)}}
 
 
 def _jsonable(o):

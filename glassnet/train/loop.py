@@ -19,7 +19,8 @@ import time
 
 import numpy as np
 
-from glassnet.data.batching import Gather
+from glassnet.core.steps import metric_rows
+from glassnet.train.feed import feed_for
 from glassnet.train.history import History
 from glassnet.train.progress import EpochProgress
 from glassnet.train.setup import Run, prepare
@@ -27,7 +28,7 @@ from glassnet.train.step import (
     evaluate_prepared,
     handle_nonfinite,
     metric_outputs,
-    nonfinite,
+    metrics_on_rows,
     nonfinite_message,
     optimizer_step,
 )
@@ -49,7 +50,8 @@ def fit(model, X, y, **options) -> History:
                 logs = train_epoch(model, run, epoch, progress, ctrl_c)
                 if ctrl_c.hit:
                     run.history.interrupted = True
-                    model.request_stop(f"interrupted (Ctrl-C) during epoch {epoch}")
+                    model.request_stop(f"interrupted (Ctrl-C) during epoch "
+                                       f"{epoch + 1}")
                 if model.stop_training:
                     break
         finally:
@@ -58,6 +60,11 @@ def fit(model, X, y, **options) -> History:
     run.history.stopped_reason = model.stop_reason
     if options["verbose"] and model.stop_reason:
         print(f"stopped: {model.stop_reason}")
+    if ctrl_c.hit:  # as Keras: the script stops too; model.history is complete
+        saved = "" if run.checkpoint is None else \
+            f"; checkpoint {run.checkpoint.path} saved"
+        raise KeyboardInterrupt(f"{model.stop_reason}: the model is usable and "
+                                f"model.history holds the epochs done{saved}")
     return run.history
 
 
@@ -75,6 +82,7 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
             run.resumed["seen"]
     progress.begin(epoch, first)
     t0, done = time.perf_counter(), first
+    guard = run.guard
     for b, xb, yb, wb in batches(model, run, order, first):
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             model.zero_grad()                                    # g ← 0
@@ -82,17 +90,20 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
             L = head.value(out, yb, wb)                          # loss      L(ŷ, y)
             model.backward(head.grad(out, yb, wb), head.fused)   # backward  g += ∂L/∂θ
             L += model.penalty()                                 #  + Ω(θ),  g += ∂Ω/∂θ
-        what = nonfinite(model, L)
+        what = guard.check(model, L)
         if what is not None:                                     # NaN/inf: no update
-            msg = nonfinite_message(model, what, L, f" at epoch {epoch}, batch {b}")
+            msg = nonfinite_message(model, what, L, f" at epoch {epoch + 1}, batch "
+                                    f"{b + 1}", guard.restore(model))
+            guard.skip()
             handle_nonfinite(msg, run.nan_policy)
             if run.nan_policy == "stop":
                 model.request_stop(msg)
                 break
             continue
+        guard.keep(model, epoch, b, first=b == first)            # θ, before a spike
         optimizer_step(model, xb, yb, L)                         # update    θ ← θ − η·…
         seen, done = seen + len(xb), b + 1
-        record_batch(run, sums, L, out, yb, model)
+        record_batch(run, sums, L, out, yb, model, head)
         progress.batch(sums, seen)
         run.call("on_batch_end", b, {"loss": L})
         # Ctrl-C mid-epoch: checkpoint the exact position, so a resume
@@ -116,32 +127,36 @@ def train_epoch(model, run: Run, epoch: int, progress, ctrl_c) -> dict:
 
 def batches(model, run: Run, order, first: int):
     """(b, xb, yb, wb) for batches first… of ``order``, gathered into buffers
-    allocated once (the last batch is a leading slice) and moved to the
-    model's device."""
-    B, to_device = run.batch_size, model.backend.to_device
-    if run.gathers is None:
-        run.gathers = tuple(None if a is None else Gather(a, B, a.dtype)
-                            for a in (run.X, run.y, run.w))
-    gather_x, gather_y, gather_w = run.gathers
-    for b in range(first, run.n_batches):
-        idx = order[b * B:(b + 1) * B]
-        yield (b, to_device(gather_x(idx)), to_device(gather_y(idx)),
-               None if gather_w is None else to_device(gather_w(idx)))
+    allocated once (the last batch is a leading slice, X cast to the model's
+    dtype as it is gathered) on the model's device (``glassnet.train.feed``:
+    the whole training set lives there when it fits)."""
+    if run.feed is None:
+        run.feed = feed_for(model.backend, (run.X, run.y, run.w), run.batch_size,
+                            model.dtype)
+    yield from run.feed.batches(order, first, run.n_batches)
 
 
-def record_batch(run: Run, sums: dict, L: float, out, yb, model) -> None:
-    """Add the batch's loss and batchwise metrics, weighted by its size."""
+def record_batch(run: Run, sums: dict, L: float, out, yb, model, head) -> None:
+    """Add the batch's loss and batchwise metrics, weighted by its size
+    (metrics over one row per real step for outputs per step)."""
     nb = len(yb)
     sums["loss"] += L * nb
     if run.batch_metrics:
-        shown = metric_outputs(model, out)
+        to_host = model.backend.to_host               # metrics are NumPy code
+        mask = head.mask()
+        y_rows, shown = metric_rows(to_host(yb), metric_outputs(model, to_host(out)),
+                                    None if mask is None else to_host(mask))
         for name, fn in run.batch_metrics:
-            sums[name] += fn(yb, shown) * nb
+            sums[name] += fn(y_rows, shown) * nb
 
 
 def end_epoch(model, run: Run, epoch: int, sums: dict, seen: int, t0: float) -> dict:
     """The epoch's logs (means, lr, validation, time), recorded and announced."""
     logs = {k: v / max(seen, 1) for k, v in sums.items()}
+    run.guard.end_epoch(logs, epoch, seen)
+    if run.epoch_metrics:       # not means of batches (f1, r2): over the rows
+        logs.update(metrics_on_rows(model, run.X, run.y, run.rows,
+                                    run.epoch_metrics))
     logs["lr"] = model.optimizer.learning_rate
     if run.val is not None:
         val = evaluate_prepared(model, *run.val)

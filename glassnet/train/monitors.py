@@ -13,6 +13,7 @@ import warnings
 
 import numpy as np
 
+from glassnet.core.backend import to_host
 from glassnet.errors import ConfigError, expected
 from glassnet.train.callbacks import Callback, monitor_mode
 
@@ -64,7 +65,9 @@ class _Monitor(Callback):
 class EarlyStopping(_Monitor):
     """Stop when ``monitor`` has not improved by ``min_delta`` for ``patience``
     epochs. With ``restore_best_weights`` the best epoch's weights are put back
-    whenever training ends — normally, early, by error or by Ctrl-C."""
+    whenever training ends — normally, early, by error or by Ctrl-C. The best
+    weights are kept as one flat copy on the model's device (a host copy goes
+    into checkpoints)."""
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5,
                  min_delta: float = 0.0, mode: str = "auto",
@@ -94,13 +97,13 @@ class EarlyStopping(_Monitor):
                 self.model.request_stop(
                     f"early stopping: {self.monitor} did not improve for "
                     f"{self.wait} epochs (best {self.best:.6g} at epoch "
-                    f"{self.best_epoch})")
+                    f"{self.best_epoch + 1})")
 
     def get_state(self) -> dict:
         state = {**super().get_state(), "best_epoch": self.best_epoch,
                  "stopped_epoch": self.stopped_epoch}
-        if self.best_weights is not None:
-            state["best_weights"] = self.best_weights.copy()
+        if self.best_weights is not None:     # a host copy for the checkpoint
+            state["best_weights"] = np.array(to_host(self.best_weights), copy=True)
         return state
 
     def set_state(self, state: dict) -> None:

@@ -1,15 +1,17 @@
 """What fit() prints while it trains.
 
 verbose=1 on a terminal with tqdm installed: one bar per epoch, with the
-batches done, the time left (ETA) and the running loss and metrics.
-Otherwise (verbose=2, output redirected to a file or a pipe, no tqdm): one
-stable line per epoch, easy to grep and to diff between runs:
+batches done, the time left (ETA) and the running loss and metrics. In a
+Jupyter notebook with tqdm and ipywidgets installed, the same bar in tqdm's
+notebook (widget) form. Otherwise (verbose=2, output redirected to a file or
+a pipe, no tqdm): one stable line per epoch, easy to grep and to diff:
 
     epoch  3/40  loss 0.6799  accuracy 0.6375  lr 0.01  val_loss 0.7648  0.01s
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
 import time
@@ -48,18 +50,46 @@ def _metrics_text(logs: dict) -> str:
 
 def _tqdm():
     try:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
     except ImportError:
         return None
     return tqdm
 
 
-def use_bar(verbose, stream: IO | None = None) -> bool:
-    """A bar only for verbose=1, on a terminal, with tqdm installed."""
+def in_notebook() -> bool:
+    """True inside a Jupyter kernel (looked up without importing IPython)."""
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    return shell is not None and "ipykernel" in sys.modules \
+        and hasattr(shell, "kernel")
+
+
+def _notebook_tqdm():
+    """tqdm's widget bar, when tqdm and ipywidgets are both installed."""
+    if importlib.util.find_spec("ipywidgets") is None:
+        return None
+    try:
+        from tqdm.notebook import tqdm
+    except ImportError:
+        return None
+    return tqdm
+
+
+def bar_class(verbose, stream: IO | None = None):
+    """The tqdm class to draw with, or None for one plain line per epoch:
+    a bar only for verbose=1, in a notebook (widget form) or on a terminal."""
+    if verbose != 1:
+        return None
+    if stream is None and in_notebook():
+        return _notebook_tqdm()
     stream = sys.stdout if stream is None else stream
     isatty = getattr(stream, "isatty", None)
-    return verbose == 1 and callable(isatty) and bool(isatty()) \
-        and _tqdm() is not None
+    return _tqdm() if callable(isatty) and isatty() else None
+
+
+def use_bar(verbose, stream: IO | None = None) -> bool:
+    """Whether fit() draws a progress bar (see ``bar_class``)."""
+    return bar_class(verbose, stream) is not None
 
 
 class EpochProgress:
@@ -70,7 +100,9 @@ class EpochProgress:
         self.verbose = verbose
         self.n_batches, self.end_epoch = n_batches, end_epoch
         self.stream = stream
-        self.bar_class = _tqdm() if use_bar(verbose, stream) else None
+        self.bar_class = bar_class(verbose, stream)
+        widget = _notebook_tqdm()
+        self.notebook = widget is not None and self.bar_class is widget
         self.bar = None
         self._last = 0.0
 
@@ -78,12 +110,17 @@ class EpochProgress:
         if self.bar_class is None:
             return
         width = len(str(self.end_epoch))
+        desc = f"epoch {epoch + 1:>{width}}/{self.end_epoch}"
+        if self.notebook:  # the widget sizes itself
+            self.bar = self.bar_class(total=self.n_batches, initial=first_batch,
+                                      unit="batch", desc=desc, leave=True)
+            self._last = 0.0
+            return
         # shutil falls back to 80×24 where the terminal reports 0×0 (e.g. some
         # CI ptys), where tqdm would otherwise draw nothing.
         cols, rows = shutil.get_terminal_size()
         self.bar = self.bar_class(
-            total=self.n_batches, initial=first_batch, unit="batch",
-            desc=f"epoch {epoch + 1:>{width}}/{self.end_epoch}",
+            total=self.n_batches, initial=first_batch, unit="batch", desc=desc,
             bar_format=_BAR + "{postfix}]",
             file=self.stream or sys.stdout, leave=True,
             ncols=min(cols, 120), nrows=max(rows, 2))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 
-from glassnet._validation import check_positive_int
+from glassnet._validation import check_positive_int, is_finite_number, short_repr
 from glassnet.errors import ConfigError, expected
 
 
@@ -26,9 +26,9 @@ class Schedule:
 
 
 def _pos(name, v):
-    if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v) \
-            or v <= 0:
-        raise ConfigError(expected(f"{name} > 0", repr(v), f"Pass a positive {name}."))
+    if not is_finite_number(v) or v <= 0:
+        raise ConfigError(expected(f"{name} > 0", short_repr(v),
+                                   f"Pass a positive {name}."))
     return float(v)
 
 

@@ -9,19 +9,25 @@ was. The loop in ``glassnet.train.loop`` then only trains.
 
 from __future__ import annotations
 
-import math
 import numbers
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from glassnet import metrics as metric_mod
-from glassnet._validation import as_rng, check_lengths, check_X
+from glassnet._validation import (
+    as_rng,
+    check_lengths,
+    check_X,
+    is_finite_number,
+    short_repr,
+)
 from glassnet.data.splits import split_indices
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.glassbox.diagnostics import DiagnosticsRecorder
 from glassnet.train import callbacks as cb_mod
 from glassnet.train.checkpoint import Checkpointer
+from glassnet.train.guard import Guard
 from glassnet.train.history import History
 from glassnet.train.step import NAN_POLICIES, check_sample_weight, require_compiled
 
@@ -30,7 +36,8 @@ from glassnet.train.step import NAN_POLICIES, check_sample_weight, require_compi
 class Run:
     """The prepared state of one fit() call."""
 
-    X: np.ndarray                      # (n, …) training inputs, model dtype
+    X: np.ndarray                      # (n, …) training inputs (any float dtype:
+                                       #   each batch is cast as it is gathered)
     y: np.ndarray                      # prepared targets
     w: np.ndarray | None               # one weight per row, or None
     rows: np.ndarray                   # the training rows of X
@@ -47,7 +54,9 @@ class Run:
     end_epoch: int = 1
     resumed: dict | None = None        # position and sums from a checkpoint
     batch_metrics: list = field(default_factory=list)
-    gathers: tuple | None = None       # reused batch buffers for X, y, w
+    feed: object = None                # the batches on the device (train.feed)
+    epoch_metrics: list = field(default_factory=list)   # f1, r2: over the rows
+    guard: Guard | None = None         # NaN/inf and divergence
 
     @property
     def n_batches(self) -> int:
@@ -65,12 +74,12 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
             resume) -> Run:
     """Validate every argument and build the Run (nothing trained yet)."""
     require_compiled(model)
-    X = check_X(X, model.input_shape, model.dtype)
+    X = check_X(X, model.input_shape, model.dtype, cast=False)  # batches cast
     check_lengths(X, y)
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     check_args(epochs, batch_size, X.shape[0], validation_split, validation_data,
                nan_policy, verbose)
-    labels = class_labels(model.loss, y)
+    labels = class_labels(model.loss, y) if len(model.output_shape) == 1 else None
     if labels is not None and len(np.unique(labels)) < 2:
         raise ShapeError(expected("at least two classes in y for a classifier",
                                   f"only class {int(labels[0])}",
@@ -78,8 +87,12 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
     rng = as_rng(seed) if seed is not None else np.random.default_rng(
         model.rng.integers(2**63))
     history = History()
+    checkpointer = None if checkpoint is None else \
+        Checkpointer(checkpoint, every=checkpoint_every)
+    saved = checkpointer.read(X, y) if checkpointer is not None and resume else None
     rows, val = validation_rows(model, X, y, labels, validation_split,
-                                validation_data, rng, history)
+                                validation_data, rng, history,
+                                split=None if saved is None else saved["split"])
     if len(rows) < batch_size:
         raise ConfigError(expected(f"batch_size ≤ the {len(rows)} training rows left "
                                    "after the validation split", batch_size,
@@ -89,15 +102,19 @@ def prepare(model, X, y, *, epochs, batch_size, validation_split, validation_dat
               int(batch_size), bool(shuffle), nan_policy,
               schedule=resolve_schedule(lr_schedule, model.optimizer),
               batch_metrics=[(n, f) for n, f in model.metrics
-                             if n in metric_mod.BATCHWISE])
+                             if n in metric_mod.BATCHWISE],
+              epoch_metrics=[(n, f) for n, f in model.metrics
+                             if n not in metric_mod.BATCHWISE],
+              guard=Guard(nan_policy))
     history.params = {"epochs": epochs, "batch_size": batch_size,
                       "n_train": len(rows), "n_val": 0 if val is None else len(val[0])}
     run.start_epoch = model.epoch
-    if checkpoint is not None:
-        run.checkpoint = Checkpointer(checkpoint, every=checkpoint_every)
-        if resume:
-            run.resumed = run.checkpoint.restore(model, rng, history,
-                                                 callbacks=run.callbacks)
+    if checkpointer is not None:
+        run.checkpoint = checkpointer
+        checkpointer.describe_data(X, y, history)
+        if saved is not None:
+            run.resumed = checkpointer.restore(model, rng, history, saved,
+                                               callbacks=run.callbacks)
     if run.resumed is not None:
         run.start_epoch, run.end_epoch = run.resumed["epoch"], \
             run.resumed["end_epoch"]
@@ -145,13 +162,15 @@ def class_labels(loss, y: np.ndarray) -> np.ndarray | None:
 
 
 def validation_rows(model, X, y, labels, validation_split, validation_data, rng,
-                    history) -> tuple[np.ndarray, tuple | None]:
-    """(training rows, (X_val, y_val) or None); the split is recorded."""
+                    history, split=None) -> tuple[np.ndarray, tuple | None]:
+    """(training rows, (X_val, y_val) or None); the split is recorded.
+    ``split``: (training rows, validation rows) of a checkpoint resumed."""
     if validation_split is not None:
-        rows, val_rows = split_indices(len(X), validation_split, y=labels,
-                                       stratify=labels is not None, seed=rng)
+        rows, val_rows = split if split is not None else split_indices(
+            len(X), validation_split, y=labels, stratify=labels is not None,
+            seed=rng)
         history.train_indices, history.validation_indices = rows, val_rows
-        return rows, (X[val_rows], y[val_rows])
+        return rows, (X[val_rows].astype(model.dtype, copy=False), y[val_rows])
     rows = np.arange(len(X))
     if validation_data is None:
         return rows, None
@@ -161,7 +180,8 @@ def validation_rows(model, X, y, labels, validation_split, validation_data, rng,
                                    "Pass a tuple of two arrays."))
     Xv = check_X(validation_data[0], model.input_shape, model.dtype, "X_val")
     check_lengths(Xv, validation_data[1], "y_val")
-    yv = model.loss.prepare_targets(validation_data[1], model.n_outputs, model.dtype)
+    yv = model.loss.prepare_targets(validation_data[1], model.output_shape,
+                                    model.dtype)
     return rows, (Xv, yv)
 
 
@@ -181,8 +201,8 @@ def class_weights(labels, class_weight, n_classes: int) -> np.ndarray:
             if not isinstance(k, numbers.Integral) or not 0 <= k < n_classes:
                 raise ConfigError(expected(f"class_weight keys in 0..{n_classes - 1}",
                                            repr(k), "Use integer class indices."))
-            if not isinstance(v, numbers.Real) or not math.isfinite(v) or v < 0:
-                raise ConfigError(expected("class weights ≥ 0", repr(v),
+            if not is_finite_number(v) or v < 0:
+                raise ConfigError(expected("class weights ≥ 0", short_repr(v),
                                            "Use non-negative numbers."))
             table[int(k)] = float(v)
     else:

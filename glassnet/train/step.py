@@ -15,6 +15,8 @@ from glassnet import metrics as metric_mod
 from glassnet._validation import check_lengths, check_positive_int, check_X
 from glassnet.core import losses as loss_mod
 from glassnet.core.activations import Sigmoid, Step
+from glassnet.core.outputs import nonfinite_outputs
+from glassnet.core.steps import metric_rows
 from glassnet.errors import ConfigError, ShapeError, TrainingError, expected
 from glassnet.optimizers import get as get_optimizer
 
@@ -50,7 +52,7 @@ def compile(model, loss="mse", optimizer="sgd", metrics=None, **opt_kwargs):
         names = [names]
     metrics = [metric_mod.get(m) for m in names]
     loss.on_device(model.xp)
-    optimizer.xp = model.xp
+    optimizer.on_device(model.backend)
     optimizer.build(model.flat_params)
     model.set_training_setup(loss, optimizer, metrics)
     return model
@@ -95,12 +97,15 @@ def nonfinite(model, L: float) -> str | None:
     return "gradient"
 
 
-def nonfinite_message(model, what: str, L: float, where: str) -> str:
+def nonfinite_message(model, what: str, L: float, where: str,
+                      kept: str = "The weights were not changed by this batch."
+                      ) -> str:
+    """Where the NaN/inf appeared, what became of the weights, what to try."""
     return (f"non-finite {what} ({L!r}){where}: first appeared in "
-            f"{_first_nonfinite_layer(model)}. The weights were kept at their last "
-            "finite values. Usual causes: a learning rate too high (try 10× "
-            "smaller), unscaled inputs (standardise X), or extreme targets. "
-            "fit(nan_policy='stop'|'warn') chooses another reaction.")
+            f"{_first_nonfinite_layer(model)}. {kept} Usual causes: a learning "
+            "rate too high (try 10× smaller), unscaled inputs (standardise X), or "
+            "extreme targets. fit(nan_policy='stop'|'warn') chooses another "
+            "reaction.")
 
 
 def handle_nonfinite(msg: str, nan_policy: str) -> None:
@@ -175,27 +180,63 @@ def evaluate(model, X, y, batch_size: int = 1024, sample_weight=None) -> dict:
     X = check_X(X, model.input_shape, model.dtype)
     check_lengths(X, y)
     check_positive_int(batch_size, "batch_size", "Pass e.g. batch_size=1024.")
-    y = model.loss.prepare_targets(y, model.n_outputs, model.dtype)
+    y = model.loss.prepare_targets(y, model.output_shape, model.dtype)
     w = None if sample_weight is None else check_sample_weight(
         sample_weight, X.shape[0], model.dtype)
     return evaluate_prepared(model, X, y, w, batch_size)
+
+
+def metrics_on_rows(model, X, y, rows, metrics, batch_size: int = 1024) -> dict:
+    """{name: value} of ``metrics`` over X[rows], y[rows], in inference mode:
+    the training value of metrics that are not means of batches (f1, r2)."""
+    to_device, to_host = model.backend.to_device, model.backend.to_host
+    head = model.objective(model.loss)
+    targets, outputs = [], []
+    for i in range(0, len(rows), batch_size):
+        idx = rows[i:i + batch_size]
+        out = to_host(model.forward(to_device(X[idx]), training=False))
+        yr, orow = metric_rows(y[idx], np.array(out, copy=True),
+                               _host_mask(model, head))
+        targets.append(yr)
+        outputs.append(orow)
+    out = metric_outputs(model, np.concatenate(outputs))
+    return {name: float(fn(np.concatenate(targets), out)) for name, fn in metrics}
+
+
+def _host_mask(model, head):
+    mask = head.mask()
+    return None if mask is None else np.asarray(model.backend.to_host(mask))
 
 
 def evaluate_prepared(model, X, y, w=None, batch_size: int = 1024) -> dict:
     """evaluate() on already-validated host arrays (fit's validation too)."""
     head = model.objective(model.loss)
     to_device, to_host = model.backend.to_device, model.backend.to_host
-    per_sample, outputs = [], []
+    per_sample, counts, targets, outputs = [], [], [], []
     for i in range(0, X.shape[0], batch_size):
         xb, yb = to_device(X[i:i + batch_size]), to_device(y[i:i + batch_size])
         out = model.forward(xb, training=False)
-        per_sample.append(to_host(head.per_sample(out, yb)))
-        outputs.append(np.array(to_host(out), copy=True))
-    ps = np.concatenate(per_sample).astype(np.float64)
-    L = float(ps.mean() if w is None else (ps * w).sum() / len(ps))
+        ps = np.asarray(to_host(head.per_sample(out, yb)), dtype=np.float64)
+        mask = _host_mask(model, head)
+        per_sample.append(ps)   # (B,), or per step (B, T): padded steps 0
+        counts.append(ps.size if mask is None else float(mask.sum()))
+        yr, orow = metric_rows(y[i:i + batch_size],
+                               np.array(to_host(out), copy=True), mask)
+        targets.append(yr)
+        outputs.append(orow)
+    ps = np.concatenate(per_sample)
+    if w is not None:
+        ps = ps * w.reshape(-1, *[1] * (ps.ndim - 1))
+    L = float(ps.sum() / max(sum(counts), 1))   # mean over samples (real steps)
     L += sum(layer.penalty() for layer in model.layers)
     result = {"loss": L}
     out = metric_outputs(model, np.concatenate(outputs))
+    y_rows = np.concatenate(targets)
     for name, fn in model.metrics:
-        result[name] = float(fn(y, out))
+        result[name] = float(fn(y_rows, out))
+    if not math.isfinite(L):
+        warnings.warn("evaluate: the loss is not finite. " + nonfinite_outputs(
+            model, out) if not np.isfinite(out).all() else "evaluate: the loss "
+            f"is {L}: the outputs are finite but the loss overflowed (extreme "
+            "outputs or targets).", RuntimeWarning, stacklevel=3)
     return result
