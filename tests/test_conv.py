@@ -7,7 +7,7 @@ import pytest
 
 import glassnet as gn
 from glassnet.core.image import geometry
-from glassnet.fast.im2col import im2col_by_offset
+from glassnet.fast.im2col import as_windows, im2col_by_offset
 
 
 def fd_check(layer, in_shape, training=False, B=2, seed=0, h=1e-6):
@@ -208,12 +208,15 @@ def test_single_channel_windows_equal_the_sliding_window_copy():
         x = np.random.default_rng(1).random((3, 9, 8, 1), dtype=np.float32)
         np.testing.assert_array_equal(fast.im2col(x), readable.im2col(x))
         np.testing.assert_array_equal(fast.forward(x), readable.forward(x))
+        dz = np.random.default_rng(2).random(fast.z.shape, dtype=np.float32)
+        np.testing.assert_array_equal(fast.backward_z(dz), readable.backward_z(dz))
+        np.testing.assert_array_equal(fast.dkernel, readable.dkernel)
 
 
 def test_im2col_by_offset_equals_windows_for_any_channel_count():
     x = np.random.default_rng(0).random((2, 6, 7, 3))
-    cols = np.empty((2, 2, 3, 3, 2, 3))
-    im2col_by_offset(x, cols, (2, 2))
+    cols = as_windows(im2col_by_offset(x, np.empty((3, 2, 2, 2, 3, 3)), (2, 2)))
+    assert cols.shape == (2, 2, 3, 3, 2, 3)
     for p in range(2):
         for q in range(3):
             np.testing.assert_array_equal(cols[:, p, q], x[:, 2 * p:2 * p + 3,

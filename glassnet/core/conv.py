@@ -19,7 +19,7 @@ from glassnet.core.image import (
 from glassnet.core.layer import Layer
 from glassnet.errors import ConfigError, expected
 from glassnet.fast.colsum import colsum
-from glassnet.fast.im2col import im2col_by_offset
+from glassnet.fast.im2col import as_windows, im2col_by_offset
 
 
 class Conv2D(Layer):
@@ -77,7 +77,7 @@ class Conv2D(Layer):
         self.bias_initializer = init.get(bias_initializer)
         self.kernel_regularizer = regularizers.get(kernel_regularizer)
         self.bias_regularizer = regularizers.get(bias_regularizer)
-        self.x = self.z = self.a = self.da = self.dz = self.cols = None
+        self.x = self.z = self.a = self.da = self.dz = self.cols = self.cols_t = None
 
     # -- construction ------------------------------------------------------
     def build(self, input_shape):
@@ -113,8 +113,8 @@ class Conv2D(Layer):
         self.x = x                                         # (B, H, W, C)
         self.cols = self.im2col(x)                         # (B, H', W', kh, kw, C)
         z = self._buffer("z", (B, *self.output_shape))     # (B, H', W', F)
-        self.xp.matmul(self.cols.reshape(-1, self.kernel[..., 0].size),
-                       self.kernel.reshape(-1, F), out=z.reshape(-1, F))  # z = cols K
+        self.xp.matmul(self._cols_matrix(), self.kernel.reshape(-1, F),
+                       out=z.reshape(-1, F))               # z = cols K
         if self.use_bias:
             z += self.bias                                 #   + bias
         self.z = z
@@ -133,7 +133,7 @@ class Conv2D(Layer):
         self.da, self.dz = None, dz                        # (B, H', W', F)
         F, xp = self.filters, self.xp
         dz2 = dz.reshape(-1, F)                            # (B·H'·W', F)
-        cols2 = self.cols.reshape(dz2.shape[0], -1)        # (B·H'·W', kh·kw·C)
+        cols2 = self._cols_matrix()                        # (B·H'·W', kh·kw·C)
         self.dkernel += (cols2.T @ dz2).reshape(self.kernel.shape)  # dK += colsᵀ dz
         if self.use_bias:
             self.dbias += colsum(dz2, xp)                  # dbias += Σ dz
@@ -153,18 +153,39 @@ class Conv2D(Layer):
         of the padded input copied into one contiguous (reused) buffer."""
         B, C = x.shape[0], self.input_shape[2]
         x_pad = pad(x, self.geo, self._buffer("x_padded", (B, *self.geo.padded_hw, C)))
+        if self.fast and C == 1:                           # grey images: a view
+            self.cols_t = im2col_by_offset(x_pad, self._offset_major(B), self.strides)
+            return as_windows(self.cols_t)
+        self.cols_t = None
         cols = self._buffer("cols", (B, *self.geo.out_hw, *self.kernel_size, C))
-        if self.fast and C == 1:                           # grey images
-            return im2col_by_offset(x_pad, cols, self.strides)
         self.xp.copyto(cols, windows(self.xp, x_pad, self.geo))
         return cols
 
+    def _offset_major(self, B: int):
+        """A reused (kh, kw, B, H', W', 1) buffer: the first B·H'·W' columns of
+        the largest (kh, kw, N) one seen, so any batch is a view of it."""
+        kh, kw = self.kernel_size
+        n = B * self.geo.out_hw[0] * self.geo.out_hw[1]
+        buf = self._bufs.get("cols_t")
+        if buf is None or buf.shape[2] < n or buf.dtype != self.dtype:
+            buf = self._bufs["cols_t"] = self.xp.empty((kh, kw, n), dtype=self.dtype)
+        return buf[:, :, :n].reshape(kh, kw, B, *self.geo.out_hw, 1)
+
+    def _cols_matrix(self):
+        """The windows as the (B·H'·W', kh·kw·C) matrix of the GEMMs, without a
+        copy: a reshape of the window-order buffer, or for grey images the
+        transpose of the offset-major one, (kh·kw, B·H'·W')ᵀ."""
+        n = self.cols.shape[0] * self.cols.shape[1] * self.cols.shape[2]
+        if self.cols_t is None:
+            return self.cols.reshape(n, -1)
+        return self.cols_t.reshape(-1, n).T                # offset-major (C = 1)
+
     def infer(self, x):
-        cols = self.cols                                   # backward's windows
+        cols, cols_t = self.cols, self.cols_t              # backward's windows
         try:
             return super().infer(x)
         finally:
-            self.cols = cols
+            self.cols, self.cols_t = cols, cols_t
 
     # -- the glass box -----------------------------------------------------
     def inputs_at(self, x, i: int, j: int):
