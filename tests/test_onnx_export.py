@@ -114,6 +114,36 @@ def test_cli_exports_a_run_directory_with_its_scaler(tmp_path, capsys):
     np.testing.assert_allclose(got, saved.predict(X), atol=TOL)
 
 
+def test_rescale_exports_predictions_in_the_targets_units(tmp_path):
+    y = np.random.default_rng(7).normal([300.0, -2.0], [50.0, 0.1], (40, 2))
+    net = gn.Sequential([gn.Dense(5, "tanh", input_dim=3), gn.Dense(2),
+                         gn.Rescale.fit(y)], seed=0)
+    *params, mean, scale = net.get_weights()           # μ, σ: the state, last
+    net.set_weights([*randomized(net).get_weights()[:len(params)], mean, scale])
+    X = np.random.default_rng(8).normal(size=(12, 3))
+    onnx_matches(net, X, tmp_path, "Rescale")
+    assert np.abs(net.predict(X)[:, 0]).max() > 50     # really in the units of y
+
+
+def test_cli_exports_a_regression_run_with_standardised_targets(tmp_path, capsys):
+    rng = np.random.default_rng(9)
+    X = rng.normal(size=(50, 2))
+    y = 1000 + 200 * X[:, 0] - 50 * X[:, 1]
+    csv = tmp_path / "prices.csv"
+    csv.write_text("a,b,price\n" + "\n".join(
+        f"{r[0]},{r[1]},{t}" for r, t in zip(X, y, strict=True)))
+    run = tmp_path / "run"
+    assert main(["train", str(csv), "--layers", "4", "--epochs", "2", "--quiet",
+                 "--no-plots", "--output", str(run)]) == 0
+    saved = gn.io.read_model_file(run / "model.safetensors")
+    assert type(saved.model.layers[-1]).__name__ == "Rescale"
+    out = tmp_path / "model.onnx"
+    assert main(["export", str(run), str(out), "--fold-scaler"]) == 0
+    session = ort.InferenceSession(str(out), providers=["CPUExecutionProvider"])
+    got = session.run(None, {"input": X.astype(np.float32)})[0]
+    np.testing.assert_allclose(got, saved.predict(X), rtol=1e-5, atol=1e-3)
+
+
 def test_what_onnx_cannot_express_is_refused_by_name(tmp_path):
     masked = gn.Sequential([gn.LSTM(3, input_dim=(4, 2), mask_value=0.0)], seed=0)
     with pytest.raises(gn.ConfigError, match=r"layer 'lstm' \(LSTM with mask_value"):

@@ -65,6 +65,13 @@ def batch_normalization(g: Graph, layer, x: str) -> str:
     return g.op("Add", [scaled, g.const("beta", layer.beta)])
 
 
+def rescale(g: Graph, layer, x: str) -> str:
+    """ŷ = z ⊙ σ + μ: a regression's predictions back in the targets' units
+    (σ, μ (n,), the standardisation of the training targets)."""
+    scaled = g.op("Mul", [x, g.const("scale", layer.state["scale"])])   # z σ
+    return g.op("Add", [scaled, g.const("mean", layer.state["mean"])])  # + μ
+
+
 def time_distributed(g: Graph, layer, x: str) -> str:
     """The wrapped layer on (B, T, F): Dense, Activation and Dropout need no
     reshape (MatMul and the activations broadcast over T)."""
@@ -88,6 +95,7 @@ CONVERTERS: dict[str, Callable[[Graph, object, str], str]] = {
     "AvgPool2D": avg_pool,
     "GlobalAvgPool2D": global_avg_pool,
     "BatchNormalization": batch_normalization,
+    "Rescale": rescale,
     "SimpleRNN": simple_rnn,
     "LSTM": lstm,
     "GRU": gru,
