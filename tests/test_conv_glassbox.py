@@ -80,6 +80,8 @@ def test_filter_and_feature_map_plots(cnn, tmp_path):
     for path in (plots.plot_filters(net, tmp_path / "f.png"),
                  plots.plot_feature_maps(net, X[0], tmp_path / "m.png")):
         assert path.read_bytes()[:4] == b"\x89PNG"
+    for fig in (plots.plot_filters(net), plots.plot_feature_maps(net, X[0])):
+        assert fig._repr_png_()[:4] == b"\x89PNG"     # no path: the figure, inline
     with pytest.raises(gn.ShapeError, match="Conv2D"):
         plots.plot_filters(gn.Sequential([gn.Dense(2, input_dim=2)]), tmp_path / "x")
 

@@ -70,6 +70,24 @@ def test_receipt_html_typesets_the_chain_with_its_numbers():
     assert "0.0821670406" in r._repr_markdown_()
 
 
+def test_a_kernel_weight_receipt_displays_with_its_numbers():
+    """A Conv2D kernel weight's receipt shows its terms and total in a
+    notebook, not the dataclass's repr."""
+    net = gn.Sequential([gn.Conv2D(2, 3, activation="relu", input_shape=(6, 6, 1)),
+                         gn.Flatten(), gn.Dense(3, activation="softmax")],
+                        seed=0, dtype="float64")
+    X = np.random.default_rng(0).random((4, 6, 6, 1))
+    r = gn.explain(net, X, np.array([0, 1, 2, 0]), weight=(0, "kernel", 1, 2, 0, 1),
+                   loss="categorical_crossentropy")
+    md = r._repr_markdown_()
+    assert md == r.markdown() and "KernelReceipt(" not in md
+    assert "✓" in md and len(r.terms) == 5
+    numbers = re.findall(r"-?\d+\.\d+(?:e[-+]\d+)?", r.text())
+    assert len(numbers) > 15                      # five terms, the total, backprop
+    assert all(n in md for n in numbers)
+    assert f"{r.value:.6f}"[:8] in md            # the total, as computed
+
+
 def test_every_number_of_a_receipt_survives_into_its_latex():
     net, X, y = mazur()
     net.compile(loss="half_sse", optimizer="adam")

@@ -35,4 +35,4 @@ def test_mlp_reaches_97_5_percent_in_5_epochs(mnist_path):
     acc = float(np.mean(net.predict_classes(X_test) == y_test))
     assert result["accuracy"] == pytest.approx(acc)
     assert acc >= 0.975, f"test accuracy {acc:.4f}"
-    assert acc == pytest.approx(0.9786, abs=0.004)   # the README's number
+    assert acc == pytest.approx(0.9786, abs=0.004)   # docs/how-to/csv.md's number

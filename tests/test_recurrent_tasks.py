@@ -48,7 +48,7 @@ def test_rnn_demo_simple_rnn_forgets_where_lstm_remembers():
     lines = []
     out = rnn.run(fast=True, print_fn=lines.append)
     assert out["simple_rnn_mse"] > 0.1 and out["lstm_mse"] < 0.01
-    # the README's numbers (0.00054 and 0.162, baseline 0.160), within a margin
+    # docs/how-to/recurrent.md's numbers (0.00054, 0.162; baseline 0.160), with a margin
     assert out["lstm_mse"] < 0.001
     assert out["simple_rnn_mse"] == pytest.approx(0.162, abs=0.01)
     assert out["baseline_mse"] == pytest.approx(0.160, abs=0.001)
@@ -94,7 +94,7 @@ def _mnist():
 @pytest.mark.slow
 def test_mnist_row_by_row_lstm_reaches_97_percent():
     """LSTM(64) over 28 rows of 28 pixels, 2 epochs (Adam 5e-3 then 1e-3):
-    0.9764 on this project's machine, the number the README states."""
+    0.9764 on this project's machine, the number docs/how-to/recurrent.md states."""
     xtr, ytr, xte, yte = _mnist()
     net = gn.Sequential([gn.LSTM(64, input_dim=28),
                          gn.Dense(10, activation="softmax")], seed=0)
@@ -104,4 +104,4 @@ def test_mnist_row_by_row_lstm_reaches_97_percent():
             lr_schedule=lambda epoch: (5e-3, 1e-3)[epoch])
     accuracy = net.evaluate(mnist_rows(xte), yte)["accuracy"]
     assert accuracy >= 0.97
-    assert accuracy == pytest.approx(0.9764, abs=0.004)   # the README's number
+    assert accuracy == pytest.approx(0.9764, abs=0.004)   # docs/how-to/recurrent.md

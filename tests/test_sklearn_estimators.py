@@ -44,7 +44,7 @@ def moons():
 
 
 def test_readme_cross_val_score(moons):
-    # README "Use it from scikit-learn": the printed mean accuracy
+    # docs/how-to/scikit-learn.md: the printed mean accuracy
     X, y = moons
     clf = make_pipeline(StandardScaler(),
                         GlassnetClassifier((16,), max_iter=300, random_state=0))

@@ -23,7 +23,7 @@ pytest.importorskip("matplotlib")
 
 TUTORIALS = pathlib.Path(__file__).resolve().parents[1] / "docs" / "tutorials"
 NOTEBOOKS = sorted(TUTORIALS.glob("*.ipynb"))
-NEEDS_MNIST = {"04-train-validate-test.ipynb"}
+NEEDS_MNIST = {"04-train-validate-test.ipynb", "05-images.ipynb"}
 
 
 def test_the_tutorials_are_there():
@@ -31,7 +31,8 @@ def test_the_tutorials_are_there():
     assert names[:4] == ["01-one-neuron.ipynb", "02-backpropagation-by-hand.ipynb",
                          "03-gradient-descent-and-optimizers.ipynb",
                          "04-train-validate-test.ipynb"]
-    assert {"06-sequences.ipynb", "07-from-csv-to-deployed-model.ipynb"} <= set(names)
+    assert {"05-images.ipynb", "06-sequences.ipynb",
+            "07-from-csv-to-deployed-model.ipynb"} <= set(names)
 
 
 @pytest.mark.slow

@@ -51,6 +51,10 @@ class KernelReceipt:
     def markdown(self) -> str:
         return render_markdown(self.lines)
 
+    def _repr_markdown_(self) -> str:
+        """Jupyter shows the receipt with its numbers, not the dataclass."""
+        return self.markdown()
+
     def __str__(self) -> str:
         return self.text()
 

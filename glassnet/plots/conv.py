@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from glassnet.core.backend import to_host
 from glassnet.core.conv import Conv2D
 from glassnet.errors import ShapeError, expected
-from glassnet.plots._figure import new_figure, save
+from glassnet.plots._figure import finish, new_figure
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 
 def conv_layers(model) -> list[int]:
@@ -27,12 +31,14 @@ def _first_conv(model) -> int:
     return found[0]
 
 
-def plot_filters(model, path: str | os.PathLike[str], layer: int | None = None,
-                 cols: int = 8) -> Path:
+def plot_filters(model, path: str | os.PathLike[str] | None = None,
+                 layer: int | None = None,
+                 cols: int = 8) -> Path | Figure:
     """Each filter K[:, :, :, f] of a Conv2D layer (default: the first) as a
     small image. One input channel: blue > 0, red < 0, white 0, on one scale
     for all filters, so an edge detector shows as a blue band beside a red
-    one. Three channels: the filter as a colour image (scaled to [0, 1])."""
+    one. Three channels: the filter as a colour image (scaled to [0, 1]).
+    Without a path, returns the figure (a notebook draws it inline)."""
     l = _first_conv(model) if layer is None else int(layer)
     K = to_host(model.layers[l].kernel).astype(np.float64)      # (kh, kw, C, F)
     F, C = K.shape[3], K.shape[2]
@@ -56,7 +62,7 @@ def plot_filters(model, path: str | os.PathLike[str], layer: int | None = None,
     fig.suptitle(f"{model.layers[l].name}: {F} filters of {kh}×{kw}×{C}"
                  + (" (mean over input channels)" if C not in (1, 3) else ""),
                  fontsize="small")
-    return save(fig, path)
+    return finish(fig, path)
 
 
 def feature_maps(model, image) -> list[tuple[str, np.ndarray]]:
@@ -78,10 +84,11 @@ def feature_maps(model, image) -> list[tuple[str, np.ndarray]]:
     return out
 
 
-def plot_feature_maps(model, image, path: str | os.PathLike[str],
-                      max_maps: int = 16, cols: int = 8) -> Path:
+def plot_feature_maps(model, image, path: str | os.PathLike[str] | None = None,
+                      max_maps: int = 16, cols: int = 8) -> Path | Figure:
     """The feature maps of one image: the input, then up to ``max_maps`` maps
-    of every Conv2D layer (bright = strong response)."""
+    of every Conv2D layer (bright = strong response). Without a path,
+    returns the figure (a notebook draws it inline)."""
     maps = feature_maps(model, image)
     blocks = [(label, a, min(a.shape[2], 1 if label == "input" else max_maps))
               for label, a in maps]
@@ -101,4 +108,4 @@ def plot_feature_maps(model, image, path: str | os.PathLike[str],
             ax.set_axis_off()
         r += -(-n // cols)
     fig.suptitle("feature maps of one image", fontsize="small")
-    return save(fig, path)
+    return finish(fig, path)
