@@ -151,10 +151,26 @@ def overflow_error(original: Any, index: tuple, dtype, name: str) -> str | None:
 
 def _within(arr: np.ndarray, limit: float, chunk_bytes: int = 64 << 20) -> bool:
     """−limit ≤ every x ≤ limit (False for NaN), in row chunks: a min and a max
-    per chunk, no temporary."""
-    rows = max(1, chunk_bytes // max(1, arr[:1].nbytes))
-    return all(bool(-limit <= arr[i:i + rows].min() and arr[i:i + rows].max() <= limit)
-               for i in range(0, len(arr), rows))
+    per chunk, no temporary.
+
+    A float64 chunk is first checked as Σ x² ≤ limit² (one BLAS pass, half
+    the time of the min and max on MNIST): every x² is at most the sum, so
+    then every |x| ≤ limit. A chunk that fails it (a NaN, an inf, a value
+    out of range, or a sum over limit² of values each within it) takes the
+    exact min and max.
+    """
+    rows, limit = max(1, chunk_bytes // max(1, arr[:1].nbytes)), float(limit)
+    return all(_within_chunk(arr[i:i + rows], limit) for i in range(0, len(arr), rows))
+
+
+def _within_chunk(chunk: np.ndarray, limit: float) -> bool:
+    if chunk.dtype == np.float64 and chunk.flags.c_contiguous and limit < 1e150:
+        flat = chunk.reshape(-1)
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = float(np.dot(flat, flat))               # Σ x²
+        if math.isfinite(total) and total <= limit * limit:
+            return True
+    return bool(-limit <= chunk.min() and chunk.max() <= limit)
 
 
 def _all_finite(arr: np.ndarray, chunk_bytes: int = 64 << 20) -> bool:

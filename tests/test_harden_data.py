@@ -155,3 +155,25 @@ def test_unknown_categories_can_be_ignored(tmp_path):
     data = load_csv_features(new, spec, unknown="ignore")
     assert data.X.tolist() == [[0, 1, 1], [0, 0, 2], [1, 0, 3]]
     assert data.unknown_rows.tolist() == [1]
+
+
+def test_the_float32_range_check_agrees_with_min_and_max_on_every_case():
+    """_within's Σx² shortcut only ever says yes when min and max would; every
+    other chunk takes the exact check."""
+    from glassnet._validation import _within
+    top = float(np.finfo(np.float32).max)
+    rng = np.random.default_rng(0)
+    base = rng.normal(size=(300, 7))
+    cases = {"ordinary": base, "near the top": base * 1e37,
+             "many values near the top (Σx² over top², each within)":
+                 np.full((300, 7), 0.9 * top),
+             "one beyond": base.copy(), "one -inf": base.copy(), "one NaN": base.copy(),
+             "float32 input": base.astype(np.float32),
+             "strided": np.asfortranarray(base * 1e37)}
+    cases["one beyond"][123, 4] = -1.01 * top
+    cases["one -inf"][5, 0] = -np.inf
+    cases["one NaN"][299, 6] = np.nan
+    for name, arr in cases.items():
+        exact = bool(np.all(np.abs(arr) <= top))           # False for NaN
+        for chunk_bytes in (64 << 20, 7 * 8 * 16):          # one chunk, many
+            assert _within(arr, top, chunk_bytes) == exact, (name, chunk_bytes)
