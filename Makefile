@@ -34,7 +34,7 @@ test: $(VENV)/.test
 	GLASSNET_DATA_DIR=$(DATA_DIR) MPLBACKEND=Agg $(PY) -m pytest -q
 
 lint: $(VENV)/.test
-	$(VENV)/bin/ruff check glassnet tests benchmarks
+	$(VENV)/bin/ruff check glassnet tests benchmarks docs
 
 # the documentation site into site/ (API reference, tutorials with their outputs)
 docs: $(VENV)/.docs

@@ -22,6 +22,6 @@ def test_ruff_clean():
     ruff = _ruff()
     if ruff is None:
         pytest.skip("ruff is not installed")
-    out = subprocess.run([*ruff, "check", "glassnet", "tests", "benchmarks"],
+    out = subprocess.run([*ruff, "check", "glassnet", "tests", "benchmarks", "docs"],
                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stdout + out.stderr
