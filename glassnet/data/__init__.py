@@ -5,12 +5,8 @@ Every name below is defined in the module shown beside it.
 
 from glassnet.data.batching import BatchIterator, Gather
 from glassnet.data.builtin import builtin_names, load_builtin
-from glassnet.data.csv import (
-    load_csv,
-    load_csv_bytes,
-    load_csv_features,
-    transform_rows,
-)
+from glassnet.data.csv import load_csv, load_csv_bytes
+from glassnet.data.csv_features import load_csv_features, transform_rows
 from glassnet.data.dataset import Dataset
 from glassnet.data.download import download, sha256_file
 from glassnet.data.encoders import LabelEncoder, OneHotEncoder, to_categorical
