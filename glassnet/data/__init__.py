@@ -11,6 +11,7 @@ from glassnet.data.dataset import Dataset
 from glassnet.data.download import download, sha256_file
 from glassnet.data.encoders import LabelEncoder, OneHotEncoder, to_categorical
 from glassnet.data.features import ColumnSpec, FeatureSpec
+from glassnet.data.folds import KFold, StratifiedKFold, cross_validate
 from glassnet.data.generated import (
     blobs,
     circles,
@@ -28,9 +29,6 @@ from glassnet.data.mnist import default_cache_dir, load_mnist, read_npz
 from glassnet.data.preprocessing import preprocessor_from_dict
 from glassnet.data.scalers import MinMaxScaler, StandardScaler
 from glassnet.data.splits import (
-    KFold,
-    StratifiedKFold,
-    cross_validate,
     split_indices,
     train_test_split,
     train_val_test_split,
