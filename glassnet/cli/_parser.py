@@ -102,8 +102,7 @@ def _train(sub) -> None:
                    help="a built-in dataset name or a CSV file")
     s.add_argument("--config", metavar="FILE.toml", help="read settings from a TOML "
                    "file (keys = the option names)")
-    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
-                   "(default: the last column)")
+    _target(s)
     s.add_argument("--layers", metavar="SIZES", help="hidden layer sizes, e.g. "
                    "128,64 (default 16; 'none' for no hidden layer)")
     s.add_argument("--conv", metavar="FILTERS", help="image data (mnist, "
@@ -131,10 +130,7 @@ def _train(sub) -> None:
     s.add_argument("--seed", type=int, metavar="N", help="seed for the data, split, "
                    "initial weights and shuffling (default 0)")
     _scaling(s)
-    s.add_argument("--one-hot", dest="one_hot", action="store_const", const=True,
-                   help="one-hot encode non-numeric CSV feature columns")
-    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
-                   "drop, mean, median, most_frequent (default error)")
+    _csv_cells(s, one_hot={"action": "store_const", "const": True})
     s.add_argument("--output", metavar="DIR", help="run directory (default "
                    "runs/<data name>)")
     s.add_argument("--checkpoint", action="store_const", const=True,
@@ -164,6 +160,21 @@ def _scaling(s) -> None:
     g.add_argument("--no-standardize-target", dest="standardize_target",
                    action="store_const", const=False, help="regression: train on "
                    "the targets as they are")
+
+
+def _target(s) -> None:
+    """--target of train and search."""
+    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
+                   "(default: the last column)")
+
+
+def _csv_cells(s, one_hot: dict) -> None:
+    """--one-hot and --missing of train and search. ``one_hot`` is the flag's
+    action: train's stays None when absent so a --config file can set it."""
+    s.add_argument("--one-hot", dest="one_hot", **one_hot,
+                   help="one-hot encode non-numeric CSV feature columns")
+    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
+                   "drop, mean, median, most_frequent (default error)")
 
 
 def _evaluate(sub) -> None:
@@ -242,8 +253,7 @@ def _search(sub) -> None:
         "to lists of values, e.g. lr = [0.01, 0.1] and layers = [16, \"32,16\"].")
     s.add_argument("data", metavar="DATA", help="a built-in dataset name or a CSV "
                    "file")
-    s.add_argument("--target", metavar="COLUMN", help="CSV column to predict "
-                   "(default: the last column)")
+    _target(s)
     s.add_argument("--grid", metavar="GRID", required=True, help="the grid file "
                    "(.toml or .json)")
     s.add_argument("--cv", type=int, default=5, metavar="K", help="number of folds "
@@ -256,10 +266,7 @@ def _search(sub) -> None:
                    help="local processes (joblib; -1: one per core; default 1)")
     s.add_argument("--scheduler", metavar="ADDRESS", help="run the tasks on the "
                    "Dask cluster whose scheduler is at ADDRESS (tcp://HOST:PORT)")
-    s.add_argument("--one-hot", dest="one_hot", action="store_true",
-                   help="one-hot encode non-numeric CSV feature columns")
-    s.add_argument("--missing", metavar="POLICY", help="missing CSV cells: error, "
-                   "drop, mean, median, most_frequent (default error)")
+    _csv_cells(s, one_hot={"action": "store_true"})
     s.add_argument("--quiet", action="store_true", help="no progress output")
     s.add_argument("--no-plots", dest="no_plots", action="store_true",
                    help="skip the plot in the report")

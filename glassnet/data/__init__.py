@@ -5,16 +5,13 @@ Every name below is defined in the module shown beside it.
 
 from glassnet.data.batching import BatchIterator, Gather
 from glassnet.data.builtin import builtin_names, load_builtin
-from glassnet.data.csv import (
-    load_csv,
-    load_csv_bytes,
-    load_csv_features,
-    transform_rows,
-)
+from glassnet.data.csv import load_csv, load_csv_bytes
+from glassnet.data.csv_features import load_csv_features, transform_rows
 from glassnet.data.dataset import Dataset
 from glassnet.data.download import download, sha256_file
 from glassnet.data.encoders import LabelEncoder, OneHotEncoder, to_categorical
 from glassnet.data.features import ColumnSpec, FeatureSpec
+from glassnet.data.folds import KFold, StratifiedKFold, cross_validate
 from glassnet.data.generated import (
     blobs,
     circles,
@@ -32,9 +29,6 @@ from glassnet.data.mnist import default_cache_dir, load_mnist, read_npz
 from glassnet.data.preprocessing import preprocessor_from_dict
 from glassnet.data.scalers import MinMaxScaler, StandardScaler
 from glassnet.data.splits import (
-    KFold,
-    StratifiedKFold,
-    cross_validate,
     split_indices,
     train_test_split,
     train_val_test_split,

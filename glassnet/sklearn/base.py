@@ -49,6 +49,14 @@ class GlassnetMLP(BaseEstimator):
     _multi_output = False
     _stratify = False          # the early-stopping split keeps class shares
 
+    def _store_params(self, params: dict) -> None:
+        """Store each ``__init__`` argument unchanged under its own name (the
+        scikit-learn rule: ``__init__`` only stores; ``fit`` validates).
+        ``params`` is the subclass ``__init__``'s ``locals()``."""
+        for name, value in params.items():
+            if name != "self":
+                setattr(self, name, value)
+
     # -- fit ---------------------------------------------------------------
     def fit(self, X, y, sample_weight=None):
         """Train on (X, y), rows weighted by ``sample_weight``; returns self."""

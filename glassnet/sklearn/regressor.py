@@ -36,31 +36,7 @@ class GlassnetRegressor(RegressorMixin, GlassnetMLP):
                  validation_fraction=0.1, beta_1=0.9, beta_2=0.999, epsilon=1e-8,
                  n_iter_no_change=10, max_fun=15000, optimizer=None, dropout=0.0,
                  dtype="float64", scale_target=False):
-        self.hidden_layer_sizes = hidden_layer_sizes
-        self.activation = activation
-        self.solver = solver
-        self.alpha = alpha
-        self.batch_size = batch_size
-        self.learning_rate_init = learning_rate_init
-        self.max_iter = max_iter
-        self.shuffle = shuffle
-        self.random_state = random_state
-        self.tol = tol
-        self.verbose = verbose
-        self.warm_start = warm_start
-        self.momentum = momentum
-        self.nesterovs_momentum = nesterovs_momentum
-        self.early_stopping = early_stopping
-        self.validation_fraction = validation_fraction
-        self.beta_1 = beta_1
-        self.beta_2 = beta_2
-        self.epsilon = epsilon
-        self.n_iter_no_change = n_iter_no_change
-        self.max_fun = max_fun
-        self.optimizer = optimizer
-        self.dropout = dropout
-        self.dtype = dtype
-        self.scale_target = scale_target
+        self._store_params(locals())
 
     def _head(self, y, warm: bool):
         """y as (n, n_targets) floats, standardised when scale_target."""
