@@ -23,7 +23,7 @@ from _common import (
     sklearn_model,
 )
 
-from glassnet.core import optim as gn_optimizers
+from glassnet.core import optimizer as gn_optimizers
 
 #: (name, hidden layers, batch size, also time scikit-learn, target vs torch,
 #:  target vs scikit-learn) — the rows of issue 8's table.

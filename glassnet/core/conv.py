@@ -16,13 +16,13 @@ from glassnet.core.image import (
     unpad,
     windows,
 )
-from glassnet.core.layer import Layer
+from glassnet.core.weighted import WeightedLayer
 from glassnet.errors import ConfigError, expected
 from glassnet.fast.colsum import colsum
 from glassnet.fast.im2col import as_windows, im2col_by_offset
 
 
-class Conv2D(Layer):
+class Conv2D(WeightedLayer):
     """2-D convolution (a cross-correlation, as in every deep-learning library).
 
     x: (B, H, W, C) images; K: (kh, kw, C, F) the kernel (Keras's layout);
@@ -46,6 +46,7 @@ class Conv2D(Layer):
 
     keeps = ("x", "z", "a")
     keeps_grad = ("da", "dz")
+    penalized = ("kernel", "bias")     # what kernel_/bias_regularizer penalize
     #: copy the windows of 1-channel images with glassnet.fast.im2col (False:
     #: always the sliding-window view)
     fast = True
@@ -196,21 +197,6 @@ class Conv2D(Layer):
                                                 x.shape[3]), dtype=x.dtype))
         return at_offset(x_pad, self.geo, i, j)
 
-    # -- regularisation ----------------------------------------------------
-    def penalty(self):
-        total = 0.0
-        if self.kernel_regularizer:
-            total += self.kernel_regularizer.penalty(self.kernel)
-        if self.bias_regularizer and self.use_bias:
-            total += self.bias_regularizer.penalty(self.bias)
-        return total
-
-    def add_penalty_grads(self):
-        if self.kernel_regularizer:
-            self.kernel_regularizer.add_grad(self.kernel, self.dkernel, self.xp)
-        if self.bias_regularizer and self.use_bias:
-            self.bias_regularizer.add_grad(self.bias, self.dbias, self.xp)
-
     # -- description -------------------------------------------------------
     def param_arithmetic(self):
         kh, kw = self.kernel_size
@@ -220,27 +206,9 @@ class Conv2D(Layer):
         return f"{text} = {self.count_params():,}"
 
     def get_config(self):
-        cfg = {**super().get_config(), "filters": self.filters,
-               "kernel_size": list(self.kernel_size), "strides": list(self.strides),
-               "padding": self.padding,
-               "activation": self.activation.get_config(),
-               "use_bias": self.use_bias,
-               "kernel_initializer": self.kernel_initializer.get_config(),
-               "bias_initializer": self.bias_initializer.get_config()}
-        for k in ("kernel_regularizer", "bias_regularizer"):
-            if getattr(self, k):
-                cfg[k] = getattr(self, k).get_config()
-        return cfg
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> Conv2D:
-        cfg = dict(cfg)
-        cfg["activation"] = act_mod.from_config(cfg.get("activation",
-                                                        {"name": "linear"}))
-        for k, default in (("kernel_initializer", "glorot_uniform"),
-                           ("bias_initializer", "zeros")):
-            cfg[k] = init.from_config(cfg.get(k, {"name": default}))
-        return super().from_config(cfg)
+        return {**super().get_config(), "filters": self.filters,
+                "kernel_size": list(self.kernel_size), "strides": list(self.strides),
+                "padding": self.padding, **self._weights_config()}
 
     def __repr__(self):
         return (f"Conv2D({self.filters}, {self.kernel_size}, strides={self.strides}, "

@@ -6,13 +6,13 @@ import numbers
 
 from glassnet.core import activations as act_mod
 from glassnet.core import init, regularizers
-from glassnet.core.layer import Layer
+from glassnet.core.weighted import WeightedLayer
 from glassnet.errors import ConfigError, ShapeError, expected
 from glassnet.fast.colsum import colsum
 from glassnet.fast.gemm import add_xt_dz
 
 
-class Dense(Layer):
+class Dense(WeightedLayer):
     """Fully connected layer: every input feeds every unit.
 
     forward:   z  = x W + b         x: (B, n_in)  W: (n_in, n_out)  b: (n_out,)
@@ -25,6 +25,7 @@ class Dense(Layer):
 
     keeps = ("x", "z", "a")
     keeps_grad = ("da", "dz")
+    penalized = ("W", "b")             # what kernel_/bias_regularizer penalize
 
     def __init__(self, units: int, activation=None, use_bias: bool = True,
                  kernel_initializer="glorot_uniform", bias_initializer="zeros",
@@ -111,21 +112,6 @@ class Dense(Layer):
             z += self.b
         return self.activation.forward(z, out=z)
 
-    # -- regularisation ----------------------------------------------------
-    def penalty(self):
-        total = 0.0
-        if self.kernel_regularizer:
-            total += self.kernel_regularizer.penalty(self.W)
-        if self.bias_regularizer and self.use_bias:
-            total += self.bias_regularizer.penalty(self.b)
-        return total
-
-    def add_penalty_grads(self):
-        if self.kernel_regularizer:
-            self.kernel_regularizer.add_grad(self.W, self.dW, self.xp)
-        if self.bias_regularizer and self.use_bias:
-            self.bias_regularizer.add_grad(self.b, self.db, self.xp)
-
     # -- description -------------------------------------------------------
     def param_arithmetic(self):
         n_in = self.input_shape[0]
@@ -134,25 +120,8 @@ class Dense(Layer):
         return f"{n_in}×{self.units} = {self.count_params():,}"
 
     def get_config(self):
-        cfg = {**super().get_config(), "units": self.units,
-               "activation": self.activation.get_config(),
-               "use_bias": self.use_bias,
-               "kernel_initializer": self.kernel_initializer.get_config(),
-               "bias_initializer": self.bias_initializer.get_config()}
-        for k in ("kernel_regularizer", "bias_regularizer"):
-            if getattr(self, k):
-                cfg[k] = getattr(self, k).get_config()
-        return cfg
-
-    @classmethod
-    def from_config(cls, cfg: dict) -> Dense:
-        cfg = dict(cfg)
-        cfg["activation"] = act_mod.from_config(cfg.get("activation",
-                                                        {"name": "linear"}))
-        for k, default in (("kernel_initializer", "glorot_uniform"),
-                           ("bias_initializer", "zeros")):
-            cfg[k] = init.from_config(cfg.get(k, {"name": default}))
-        return super().from_config(cfg)
+        return {**super().get_config(), "units": self.units,
+                **self._weights_config()}
 
     def __repr__(self):
         return f"Dense({self.units}, activation={self.activation.name!r})"

@@ -18,7 +18,6 @@ from __future__ import annotations
 import math
 import re
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -34,28 +33,13 @@ from glassnet.core import backend as backend_mod
 from glassnet.core.layer import Layer
 from glassnet.core.objective import Objective
 from glassnet.core.outputs import nonfinite_outputs
+from glassnet.core.slots import (  # noqa: F401 - Slot re-exported
+    Slot,
+    checked_weights,
+    layout,
+    weight_entries,
+)
 from glassnet.errors import ConfigError, ShapeError, expected
-
-_ALIGN = 16  # elements: each parameter view starts on a 64-byte boundary
-
-
-@dataclass(frozen=True)
-class Slot:
-    """Where one parameter lives in the flat buffers (and in optimizer state)."""
-
-    layer: Layer
-    name: str                  # "W"
-    shape: tuple[int, ...]
-    offset: int
-    size: int
-
-    @property
-    def key(self) -> str:      # "dense_1.W"
-        return f"{self.layer.name}.{self.name}"
-
-    def of(self, flat):
-        """This parameter's part of any flat buffer (θ, g, Adam's m, …)."""
-        return flat[self.offset:self.offset + self.size].reshape(self.shape)
 
 
 class Network:
@@ -98,12 +82,7 @@ class Network:
     def _allocate(self, weights=None) -> None:
         """Flat buffers, each layer bound to its views; the initial values are
         ``weights`` (get_weights() order) or drawn by each layer's initializers."""
-        slots, offset = [], 0
-        for layer in self.layers:
-            for pname, pshape in layer.param_shapes().items():
-                size = math.prod(pshape)
-                slots.append(Slot(layer, pname, tuple(pshape), offset, size))
-                offset += -(-size // _ALIGN) * _ALIGN
+        slots, offset = layout(self.layers)
         xp = self.xp
         self.flat_params = xp.zeros(max(offset, 1), dtype=self.dtype)
         self.flat_grads = xp.zeros_like(self.flat_params)
@@ -158,13 +137,7 @@ class Network:
     def _weights(self) -> list[tuple[str, dict, str, tuple]]:
         """(key, dict holding it, name, shape) in get_weights() order: each
         layer's parameters, then its state."""
-        out = []
-        for layer in self.layers:
-            for d, shapes in ((layer.params, layer.param_shapes()),
-                              (layer.state, layer.state_shapes())):
-                out += [(f"{layer.name}.{k}", d, k, tuple(s))
-                        for k, s in shapes.items()]
-        return out
+        return weight_entries(self.layers)
 
     def get_weights(self) -> list[np.ndarray]:
         """Host copies of every weight: [W0, b0, W1, b1, …], W as (n_in, n_out)."""
@@ -174,23 +147,7 @@ class Network:
     def set_weights(self, weights: list) -> None:
         """Set every weight from a list in get_weights() order (copied in)."""
         slots = self._weights()
-        if not isinstance(weights, list | tuple) or len(weights) != len(slots):
-            got = len(weights) if isinstance(weights, list | tuple) else \
-                type(weights).__name__
-            raise ShapeError(expected(f"a list of {len(slots)} arrays "
-                                      f"{[s for *_, s in slots]}", got,
-                                      "Pass get_weights()-ordered arrays."))
-        arrays = []
-        for (key, _, _, shape), w in zip(slots, weights, strict=True):
-            arr = np.asarray(w, dtype=self.dtype)
-            if arr.shape != shape:
-                raise ShapeError(expected(f"{key} of shape {shape}",
-                                          f"shape {arr.shape}",
-                                          "W is (n_in, n_out) and b is (n_out,)."))
-            if not np.isfinite(arr).all():
-                raise ShapeError(expected(f"finite values for {key}", "NaN or inf",
-                                          "Check the weights."))
-            arrays.append(arr)
+        arrays = checked_weights(slots, weights, self.dtype)
         for (_, d, k, _), arr in zip(slots, arrays, strict=True):
             d[k][...] = self.backend.to_device(arr)
 
