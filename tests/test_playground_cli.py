@@ -55,13 +55,13 @@ def test_it_serves_until_ctrl_c_and_then_closes_cleanly():
         line = proc.stdout.readline()
         assert line.startswith("glassnet playground: http://127.0.0.1:"), line
         url = line.split()[2]
-        with urllib.request.urlopen(url, timeout=120) as page:
+        with urllib.request.urlopen(url, timeout=30) as page:
             assert b"glassnet playground" in page.read()
         req = urllib.request.Request(url + "api/session", method="POST")
-        with urllib.request.urlopen(req, timeout=120) as res:
+        with urllib.request.urlopen(req, timeout=30) as res:
             assert res.status == 200
         proc.send_signal(signal.SIGINT)
-        out, err = proc.communicate(timeout=120)
+        out, err = proc.communicate(timeout=30)
     finally:
         if proc.poll() is None:
             proc.kill()
