@@ -45,12 +45,19 @@ def test_a_busy_port_exits_2_and_says_what_to_do(capsys):
     assert f"port {port}" in err and "--port 0" in err and err.count("\n") == 1
 
 
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGINT to a child is POSIX")
 def test_it_serves_until_ctrl_c_and_then_closes_cleanly():
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # a suite started in the background (`make test &`) ignores SIGINT, and a
+    # child inherits that: give the server the default Ctrl-C a terminal gives
     proc = subprocess.Popen([sys.executable, "-m", "glassnet.cli", "playground",
                              "--port", "0", "--no-open"], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+                            stderr=subprocess.PIPE, text=True, env=env,
+                            preexec_fn=_default_sigint)
     try:
         line = proc.stdout.readline()
         assert line.startswith("glassnet playground: http://127.0.0.1:"), line
