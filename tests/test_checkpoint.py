@@ -7,6 +7,7 @@ import signal
 
 import numpy as np
 import pytest
+from crash import Crash
 
 import glassnet as gn
 from glassnet.errors import ModelFileError
@@ -32,17 +33,6 @@ def reference():
     history = net.fit(X, Y, **FIT)
     return net, history
 
-
-class Crash(gn.callbacks.Callback):
-    """Simulate a crash after ``n`` batches of this fit call."""
-
-    def __init__(self, n):
-        self.n, self.seen = n, 0
-
-    def on_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.n:
-            raise KeyboardInterrupt
 
 
 def same_weights(a, b) -> bool:

@@ -8,6 +8,7 @@ and on 2,000 MNIST digits (with ``GLASSNET_DATA_DIR``), in seconds.
 
 import numpy as np
 import pytest
+from crash import Crash
 
 import glassnet as gn
 from glassnet.data.images import shapes
@@ -81,15 +82,6 @@ def test_save_and_load_round_trip_with_conv_layers(tmp_path):
         "Conv2D", "BatchNormalization", "MaxPool2D", "Conv2D", "MaxPool2D",
         "Flatten", "Dense"]
 
-
-class Crash(gn.callbacks.Callback):
-    def __init__(self, n):
-        self.n, self.seen = n, 0
-
-    def on_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.n:
-            raise KeyboardInterrupt
 
 
 def test_checkpoint_resume_is_bitwise_with_conv_and_batch_norm(tmp_path):

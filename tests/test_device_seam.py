@@ -16,6 +16,7 @@ import checkxp
 import numpy as np
 import pytest
 from checkxp import XP, CupyIncompatible, DeviceArray, SeamLeak
+from crash import Crash
 
 import glassnet as gn
 from glassnet.core import backend
@@ -189,15 +190,6 @@ def test_dropout_on_a_device_is_reproducible_and_drops_the_rate():
 
 
 # -- checkpoints, resume, callbacks, NaN policies --------------------------------
-class Crash(gn.callbacks.Callback):
-    def __init__(self, n):
-        self.n, self.seen = n, 0
-
-    def on_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.n:
-            raise KeyboardInterrupt
-
 
 def test_resume_on_the_device_is_bitwise_with_dropout_and_early_stopping(tmp_path):
     def run(**kw):

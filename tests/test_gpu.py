@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from crash import Crash
 
 import glassnet as gn
 from glassnet.core import backend
@@ -189,15 +190,6 @@ def test_the_resident_training_set_gives_the_streamed_result(monkeypatch):
     assert all(a.tobytes() == b.tobytes() for a, b in zip(resident, streamed,
                                                            strict=True))
 
-
-class Crash(gn.callbacks.Callback):
-    def __init__(self, n):
-        self.n, self.seen = n, 0
-
-    def on_batch_end(self, batch, logs=None):
-        self.seen += 1
-        if self.seen == self.n:
-            raise KeyboardInterrupt
 
 
 @pytest.mark.parametrize("cell", [None, gn.LSTM])
